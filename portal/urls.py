@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("portal.accounts.urls")),
+    path("", web_views.home, name="home"),
+]

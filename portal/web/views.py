@@ -1,0 +1,36 @@
+"""Pages that span apps: home (routes each role to its pages) and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portal.core.health import broker_state
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """JSON with the database and broker state; 503 when the database is unreachable."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        database = "unavailable"
+    broker = broker_state()
+    status = 200 if database == "ok" else 503
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "unavailable", "database": database, "broker": broker},
+        status=status,
+    )
+
+
+@login_required
+def home(request):
+    if request.user.is_ministry_staff:
+        return redirect("admin:index")
+    return render(request, "web/home.html")

@@ -1,0 +1,92 @@
+"""Shared fixtures: the personas every access test uses, and the service switches.
+
+With REQUIRE_SERVICES=1 a test that needs PostgreSQL or Redis fails instead of skipping;
+with REQUIRE_BROWSER=1 the same holds for the browser.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+
+def _flag(name):
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+REQUIRE_SERVICES = _flag("REQUIRE_SERVICES")
+REQUIRE_BROWSER = _flag("REQUIRE_BROWSER")
+
+
+def need(condition, reason, *, required):
+    """Skip when `condition` is false, or fail when the run requires it."""
+    if condition:
+        return
+    if required:
+        pytest.fail(f"{reason} (required by this run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_postgres():
+    need(
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+        "needs PostgreSQL: set DATABASE_URL",
+        required=REQUIRE_SERVICES,
+    )
+
+
+@pytest.fixture
+def require_redis():
+    need(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL", required=REQUIRE_SERVICES)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_present_when_required():
+    if REQUIRE_SERVICES:
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", (
+            "REQUIRE_SERVICES=1 but DATABASE_URL does not point to PostgreSQL"
+        )
+        assert settings.REDIS_URL, "REQUIRE_SERVICES=1 but REDIS_URL is not set"
+
+
+@pytest.fixture
+def ministry_admin(db):
+    return factories.UserFactory(username="m_admin", role="ministry_admin")
+
+
+@pytest.fixture
+def ministry_officer(db):
+    return factories.UserFactory(username="m_officer", role="ministry_officer")
+
+
+@pytest.fixture
+def analyst_user(db):
+    return factories.UserFactory(username="analyst1", role="analyst")
+
+
+@pytest.fixture
+def organisation_a(db):
+    return factories.OrganisationFactory(name="PT Mitra A", slug="mitra-a")
+
+
+@pytest.fixture
+def organisation_b(db):
+    return factories.OrganisationFactory(name="PT Mitra B", slug="mitra-b")
+
+
+@pytest.fixture
+def partner_user(organisation_a):
+    return factories.PartnerStaffFactory(username="staff_a", organisation=organisation_a)
+
+
+@pytest.fixture
+def other_partner_user(organisation_b):
+    return factories.PartnerStaffFactory(username="staff_b", organisation=organisation_b)
+
+
+@pytest.fixture
+def participant_account(db):
+    return factories.UserFactory(username="peserta_a", role="participant")

@@ -16,7 +16,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it (50+ random characters) or run with DJANGO_DEBUG=1."
+            "DJANGO_SECRET_KEY is not set: set it (50+ random characters) or use DJANGO_DEBUG=1."
         )
     SECRET_KEY = "insecure-development-key-used-only-with-DJANGO_DEBUG-on"
 
@@ -208,3 +208,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+AUDITLOG_MASK_CALLABLE = "portal.audit.masking.mask_value"

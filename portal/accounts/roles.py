@@ -13,12 +13,12 @@ PORTAL_APPS = ("participants", "partners", "training", "placements", "regions")
 # the app that defines them; a role lists them here as "app_label.codename".
 ROLE_PERMISSIONS = {
     Role.MINISTRY_ADMIN: {
-        "apps": {app: ("view", "add", "change", "delete") for app in PORTAL_APPS}
+        "apps": dict.fromkeys(PORTAL_APPS, ("view", "add", "change", "delete"))
         | {"accounts": ("view", "add", "change", "delete"), "auditlog": ("view",)},
         "extra": ("*",),
     },
     Role.MINISTRY_OFFICER: {
-        "apps": {app: ("view", "add", "change") for app in PORTAL_APPS}
+        "apps": dict.fromkeys(PORTAL_APPS, ("view", "add", "change"))
         | {"regions": ("view",), "auditlog": ("view",)},
         "extra": ("participants.view_restricted", "participants.view_nik"),
     },

@@ -22,11 +22,9 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         database = "unavailable"
     broker = broker_state()
-    status = 200 if database == "ok" else 503
-    return JsonResponse(
-        {"status": "ok" if status == 200 else "unavailable", "database": database, "broker": broker},
-        status=status,
-    )
+    healthy = database == "ok"
+    body = {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @login_required

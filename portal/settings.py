@@ -1,12 +1,18 @@
 """Settings for the portal: one module, read from the environment (see README and .env.example)."""
 
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+_PREFIXES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "MEDIA_ROOT", "PORTAL_")
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# An empty variable (as `KEY=` in an env file) means "not set", never "empty value".
+for _name in [n for n, v in os.environ.items() if v == "" and n.startswith(_PREFIXES)]:
+    del os.environ[_name]
 
 env = environ.Env()
 
@@ -155,6 +161,7 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("DJANGO_SECURE_HSTS_SECONDS", defa
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

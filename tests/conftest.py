@@ -90,3 +90,13 @@ def other_partner_user(organisation_b):
 @pytest.fixture
 def participant_account(db):
     return factories.UserFactory(username="peserta_a", role="participant")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_region_index():
+    """The region lookups cache an index per process; each test's data is rolled back."""
+    from portal.regions.lookup import reset_index
+
+    reset_index()
+    yield
+    reset_index()

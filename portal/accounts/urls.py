@@ -18,4 +18,6 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("password/reset/", views.password_reset, name="password_reset"),
+    path("link/<str:token>/", views.link_redeem, name="link_redeem"),
 ]

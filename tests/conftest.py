@@ -29,6 +29,15 @@ def need(condition, reason, *, required):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database holds the reference regions, as `make demo` does."""
+    from portal.regions.services import load_regions
+
+    with django_db_blocker.unblock():
+        load_regions()
+
+
 @pytest.fixture
 def require_postgres():
     need(

@@ -6,6 +6,7 @@ Most inputs are the cells of the sample sheet in shared/data (row numbers in the
 from datetime import date, datetime
 
 import pytest
+from django.utils import translation
 
 from participants.normalise import (
     ERROR,
@@ -41,6 +42,19 @@ def codes(result_or_messages):
 def test_a_message_prints_as_its_code_with_the_detail_in_brackets():
     assert str(Message("DOB_MONTH_NAME", INFO, "birth_date", "Agu")) == "DOB_MONTH_NAME(Agu)"
     assert str(Message("NIK_SEPARATORS", INFO, "nik")) == "NIK_SEPARATORS"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Message details and sentences are asserted in English here; Indonesian is tested below."""
+    with translation.override("en"):
+        yield
+
+
+def test_the_sentences_are_in_indonesian_by_default():
+    with translation.override("id"):
+        result = normalise_nik("3.67404E+15", as_of=AS_OF)
+    assert "kolom" in result.messages[0].text.lower()
 
 
 def test_every_message_carries_a_sentence_for_people():

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from portal.regions import data
 from portal.regions.lookup import reset_index
@@ -142,7 +143,8 @@ def test_it_repairs_changed_rows_on_the_next_run():
 
 def test_the_command_prints_the_counts():
     out = StringIO()
-    call_command("load_regions", stdout=out)
+    with translation.override("en"):
+        call_command("load_regions", stdout=out)
 
     printed = out.getvalue()
     assert "38 provinces" in printed

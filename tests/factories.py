@@ -97,6 +97,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 class AgreementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "partners.Agreement"
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"PKS/{n:03d}/2026")
     title = factory.Sequence(lambda n: f"Perjanjian kerja sama {n}")
@@ -115,6 +116,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "partners.Programme"
+        skip_postgeneration_save = True
         django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"programme-{n}")
@@ -129,6 +131,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
 class ParticipationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "participants.Participation"
+        skip_postgeneration_save = True
 
     participant = factory.SubFactory(ParticipantFactory)
     programme = factory.SubFactory(ProgrammeFactory)

@@ -24,6 +24,7 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Username, NIK or phone number")
         self.fields["username"].widget.attrs.update(autocapitalize="none", spellcheck="false")
+        self.fields["password"].label = _("Password")
 
 
 class PasswordResetRequestForm(forms.Form):

@@ -87,7 +87,7 @@ def test_the_header_shows_the_user_a_logout_button_and_the_language_switch(clien
     html = client.get("/").content.decode()
 
     assert '<html lang="en">' in html
-    assert "Portal Program Pekerja Migran" in html
+    assert "Migrant Worker Programme Portal" in html
     assert "Dewi" in html
     assert re.search(r'<form method="post" action="/logout/"', html)
     assert 'action="/i18n/setlang/"' in html

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.accounts.urls")),
+    path("participants/", include("participants.urls")),
     path("", web_views.home, name="home"),
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,13 @@ class Batch(models.Model):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
         CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        Status.PLANNED: {Status.RUNNING, Status.CANCELLED},
+        Status.RUNNING: {Status.FINISHED, Status.CANCELLED},
+        Status.FINISHED: set(),
+        Status.CANCELLED: set(),
+    }
 
     code = models.SlugField(_("code"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -242,6 +250,27 @@ class EnrolmentQuerySet(models.QuerySet):
                 output_field=models.DurationField(),
             ),
             latest_score=Subquery(latest_score),
+        ).annotate(
+            # None while no session was held yet.
+            attendance_share=models.ExpressionWrapper(
+                Cast("sessions_attended", models.FloatField())
+                / NullIf(Cast("sessions_held", models.FloatField()), 0.0),
+                output_field=models.FloatField(),
+            ),
+            # The rule of `training.services.completion_status`, in SQL (no division).
+            completion_met=models.Case(
+                models.When(
+                    Q(latest_score__isnull=False)
+                    & Q(latest_score__gte=F("batch__track__min_score"))
+                    & Q(
+                        sessions_attended__gte=F("batch__track__min_attendance_share")
+                        * F("sessions_held")
+                    ),
+                    then=models.Value(True),
+                ),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            ),
         )
 
 

@@ -14,10 +14,24 @@ class TrainingError(Exception):
     """A refused training action, with the reason to show."""
 
 
-@transaction.atomic
 def enrolment_create(*, participant, batch, actor, on=None):
     """Enrol a participant: the batch has room, the person is eligible for its programme (the
-    decision and its explanation are stored on the participation) and not already enrolled."""
+    decision and its explanation are stored on the participation) and not already enrolled.
+
+    A refusal for eligibility keeps the stored decision: the transaction commits it and the
+    error is raised afterwards.
+    """
+    with transaction.atomic():
+        refusal, enrolment = _enrolment_create(
+            participant=participant, batch=batch, actor=actor, on=on
+        )
+    if refusal is not None:
+        raise refusal
+    return enrolment
+
+
+def _enrolment_create(*, participant, batch, actor, on):
+    """(refusal, enrolment): a refusal to raise once the eligibility decision is saved."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.status in {Batch.Status.FINISHED, Batch.Status.CANCELLED}:
         raise TrainingError(_("The batch is %(status)s.") % {"status": batch.get_status_display()})
@@ -40,7 +54,7 @@ def enrolment_create(*, participant, batch, actor, on=None):
         on=on,
     )
     if participation.status == Participation.Status.NOT_ELIGIBLE:
-        raise TrainingError(
+        refusal = TrainingError(
             _("%(name)s is not eligible for %(programme)s: %(why)s")
             % {
                 "name": participant,
@@ -48,6 +62,7 @@ def enrolment_create(*, participant, batch, actor, on=None):
                 "why": explain(participation.eligibility_explanation),
             }
         )
+        return refusal, None
     if participation.status in {Participation.Status.WITHDRAWN, Participation.Status.COMPLETED}:
         raise TrainingError(
             _("%(name)s's participation in %(programme)s is %(status)s.")
@@ -62,7 +77,7 @@ def enrolment_create(*, participant, batch, actor, on=None):
         participation.save(update_fields=["status", "updated_at"])
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(
+            enrolment = Enrolment.objects.create(
                 participant=participant,
                 batch=batch,
                 status=Enrolment.Status.ENROLLED,
@@ -72,6 +87,22 @@ def enrolment_create(*, participant, batch, actor, on=None):
         raise TrainingError(
             _("%(name)s is already enrolled in this batch.") % {"name": participant}
         ) from error
+    return None, enrolment
+
+
+@transaction.atomic
+def batch_set_status(*, batch, status, actor):
+    """Move a batch along its allowed transitions (planned -> running -> finished, or
+    cancelled before it finishes)."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if status not in Batch.TRANSITIONS[batch.status]:
+        raise TrainingError(
+            _("A batch cannot go from %(from)s to %(to)s.")
+            % {"from": batch.get_status_display(), "to": Batch.Status(status).label}
+        )
+    batch.status = status
+    batch.save(update_fields=["status", "updated_at"])
+    return batch
 
 
 @transaction.atomic

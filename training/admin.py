@@ -37,6 +37,22 @@ def report(modeladmin, request, failures, done, done_message):
         modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
 
+def apply_each(modeladmin, request, objects, action, done_message):
+    """Call `action(obj)` for each object; report each TrainingError refusal and a summary.
+
+    `done_message(count)` returns the summary, e.g. an `ngettext` call with %(count)d.
+    """
+    failures, done = [], 0
+    for obj in objects:
+        try:
+            action(obj)
+        except services.TrainingError as error:
+            failures.append(f"{obj}: {error}")
+        else:
+            done += 1
+    report(modeladmin, request, failures, done, done_message(done))
+
+
 def only_one(modeladmin, request, queryset, what):
     """The single selected object, or None after telling the user to select exactly one."""
     if queryset.count() != 1:
@@ -227,20 +243,12 @@ class BatchAdmin(admin.ModelAdmin):
         )
 
     def _set_status(self, request, queryset, status):
-        failures, done = [], 0
-        for batch in queryset:
-            try:
-                services.batch_set_status(batch=batch, status=status, actor=request.user)
-            except services.TrainingError as error:
-                failures.append(f"{batch}: {error}")
-            else:
-                done += 1
-        report(
+        apply_each(
             self,
             request,
-            failures,
-            done,
-            ngettext("Changed %(count)d batch.", "Changed %(count)d batches.", done),
+            queryset,
+            lambda batch: services.batch_set_status(batch=batch, status=status, actor=request.user),
+            lambda n: ngettext("Changed %(count)d batch.", "Changed %(count)d batches.", n),
         )
 
     @admin.action(description=_("Mark as running"), permissions=["change"])
@@ -390,42 +398,30 @@ class EnrolmentAdmin(admin.ModelAdmin):
         description=_("Issue certificates to those who met the rule"), permissions=["change"]
     )
     def issue_certificates(self, request, queryset):
-        failures, done = [], 0
-        for enrolment in queryset.select_related("batch__provider", "participant"):
-            try:
-                services.certificate_issue(
-                    enrolment=enrolment, actor=request.user, issuer=enrolment.batch.provider.name
-                )
-            except services.TrainingError as error:
-                failures.append(f"{enrolment}: {error}")
-            else:
-                done += 1
-        report(
+        apply_each(
             self,
             request,
-            failures,
-            done,
-            ngettext("Issued %(count)d certificate.", "Issued %(count)d certificates.", done),
+            queryset.select_related("batch__provider", "participant"),
+            lambda enrolment: services.certificate_issue(
+                enrolment=enrolment, actor=request.user, issuer=enrolment.batch.provider.name
+            ),
+            lambda n: ngettext(
+                "Issued %(count)d certificate.", "Issued %(count)d certificates.", n
+            ),
         )
 
     @admin.action(description=_("Withdraw selected enrolments"), permissions=["change"])
     def withdraw(self, request, queryset):
-        failures, done = [], 0
-        for enrolment in queryset.select_related("participant", "batch"):
-            try:
-                services.enrolment_set_status(
-                    enrolment=enrolment, status=Enrolment.Status.WITHDRAWN, actor=request.user
-                )
-            except services.TrainingError as error:
-                failures.append(f"{enrolment}: {error}")
-            else:
-                done += 1
-        report(
+        apply_each(
             self,
             request,
-            failures,
-            done,
-            ngettext("Withdrew %(count)d enrolment.", "Withdrew %(count)d enrolments.", done),
+            queryset.select_related("participant", "batch"),
+            lambda enrolment: services.enrolment_set_status(
+                enrolment=enrolment, status=Enrolment.Status.WITHDRAWN, actor=request.user
+            ),
+            lambda n: ngettext(
+                "Withdrew %(count)d enrolment.", "Withdrew %(count)d enrolments.", n
+            ),
         )
 
 

@@ -45,6 +45,7 @@ demo: export PORTAL_BASE_URL := $(PORTAL_BASE_URL)
 demo: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_regions
+	$(BIN)/python manage.py load_placement_rules
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Portal:  http://127.0.0.1:$(PORT)/login/"

@@ -31,11 +31,14 @@ def need(condition, reason, *, required):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database holds the reference regions, as `make demo` does."""
+    """Every test database holds the reference regions and the default placement rules, as
+    `make demo` does."""
+    from placements.services import placement_rules_load
     from portal.regions.services import load_regions
 
     with django_db_blocker.unblock():
         load_regions()
+        placement_rules_load()
 
 
 @pytest.fixture

@@ -14,6 +14,22 @@ from django.utils.translation import gettext_lazy as _
 from participants.models import Participant, Participation
 
 
+class LanguageLevel(models.TextChoices):
+    """CEFR levels; results such as JFT-Basic (A2), EPS-TOPIK or Goethe B1 map onto them."""
+
+    A1 = "A1", "A1"
+    A2 = "A2", "A2"
+    B1 = "B1", "B1"
+    B2 = "B2", "B2"
+    C1 = "C1", "C1"
+    C2 = "C2", "C2"
+
+    @classmethod
+    def at_least(cls, level):
+        """The levels equal to or above `level`."""
+        return cls.values[cls.values.index(level) :]
+
+
 class Track(models.Model):
     """What is taught, to which target, and what completing it takes."""
 
@@ -37,6 +53,13 @@ class Track(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
     target_certification = models.CharField(
         _("target certification"), max_length=100, blank=True, help_text=_("e.g. JFT-Basic A2")
+    )
+    language_level = models.CharField(
+        _("language level attested"),
+        max_length=2,
+        choices=LanguageLevel.choices,
+        blank=True,
+        help_text=_("The CEFR level a certificate of this track attests (language tracks)."),
     )
     target_hours = models.PositiveIntegerField(_("target hours"), default=0)
     min_attendance_share = models.DecimalField(

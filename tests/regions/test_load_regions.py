@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _empty_region_tables():
     """The test database comes with regions loaded; these tests load them from nothing."""
+    from django.apps import apps
+
+    apps.get_model("placements", "DestinationRule").objects.all().delete()
     LegacyRegencyCode.objects.all().delete()
     Regency.objects.all().delete()
     Province.objects.all().delete()

@@ -207,3 +207,51 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantFactory)
     batch = factory.SubFactory(BatchFactory)
     status = "active"
+
+
+# --- Placements and cases --------------------------------------------------------------------
+
+
+class JobOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.JobOrder"
+
+    reference = factory.Sequence(lambda n: f"JO-{n:05d}")
+    title = "Welder SMAW, shipyard"
+    country_id = "JP"
+    scheme = "p2p"
+    agency = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.PLACEMENT_AGENCY)
+    employer = "Imabari Zosen"
+    occupation = "Welder"
+    sector = "shipbuilding"
+    positions = 10
+    min_age = 18
+    max_age = 40
+    contract_months = 36
+    salary = 1800
+    status = "open"
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    """A placement created directly in `phase` (tests of the journey use the services)."""
+
+    class Meta:
+        model = "placements.Placement"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    country_id = "JP"
+    scheme = "p2p"
+    occupation = "Welder"
+    sector = "shipbuilding"
+    phase = "registered"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.Case"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    type = "unpaid_wages"
+    severity = "medium"
+    summary = "Gaji tiga bulan tidak dibayar"
+    status = "open"

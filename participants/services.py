@@ -16,14 +16,19 @@ from portal.regions.lookup import legacy_regency, region_index
 
 from . import normalise
 from .models import (
+    CATEGORY_FIELDS,
+    Category,
     Consent,
     DataWarning,
     DecileRecord,
+    FormerPrisonerProfile,
     Participant,
     Participation,
     PendingChange,
     PersonalDocument,
+    ReturningWorkerProfile,
     ReviewState,
+    StudentProfile,
 )
 
 
@@ -200,6 +205,35 @@ def participant_update(*, participant, data, actor, as_of=None, source="manual")
         source=source,
     )
     return participant
+
+
+PROFILE_MODELS = {
+    Category.FORMER_PRISONER: FormerPrisonerProfile,
+    Category.SR_STUDENT: StudentProfile,
+    Category.RETURNING_WORKER: ReturningWorkerProfile,
+}
+
+
+@transaction.atomic
+def profile_save(*, participant, category, actor, **fields):
+    """Create or update the participant's profile for `category` and mark the category."""
+    model = PROFILE_MODELS[Category(category)]
+    profile = model.objects.filter(participant=participant).first() or model(
+        participant=participant
+    )
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    try:
+        profile.full_clean(exclude=["participant"])
+    except ValidationError as error:
+        problems = (f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+        raise RegistryError("; ".join(problems)) from error
+    profile.save()
+    flag = CATEGORY_FIELDS[Category(category)]
+    if not getattr(participant, flag):
+        participant_update(participant=participant, data={flag: True}, actor=actor)
+        setattr(participant, flag, True)
+    return profile
 
 
 @transaction.atomic

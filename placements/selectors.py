@@ -7,7 +7,19 @@ candidates and the summary of reasons cost a constant number of queries at any s
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from participants.models import Participant
@@ -154,15 +166,21 @@ def reasons(row, *, job_order, on, rules):
 
 
 def summary(queryset, *, rules):
-    """How many qualify, and how many miss each requirement (one query)."""
+    """How many qualify, and how many miss each requirement (one query).
+
+    Sums of the flags cast to integers: Django drops annotations that are referenced only from
+    an aggregate's FILTER clause, so `Count(filter=Q(flag=False))` would count nothing.
+    """
     names = [
         name
         for name in ("m_certificate", "m_language", "m_age", "m_free", "m_available")
         if name in queryset.query.annotations
     ] + [f"m_rule_{rule.pk}" for rule in rules]
-    counts = queryset.order_by().aggregate(
+    met = queryset.order_by().aggregate(
         total=Count("pk"),
-        qualifies=Count("pk", filter=Q(qualifies=True)),
-        **{name: Count("pk", filter=Q(**{name: False})) for name in names},
+        **{f"met_{name}": Sum(Cast(name, IntegerField())) for name in ["qualifies", *names]},
     )
+    total = met["total"]
+    counts = {"total": total, "qualifies": met["met_qualifies"] or 0}
+    counts.update({name: total - (met[f"met_{name}"] or 0) for name in names})
     return counts

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.models import Consent, Participant, ReturningWorkerProfile
-from participants.services import current_decile, participant_update
+from participants.models import Category, Consent, Participant
+from participants.services import current_decile, profile_save
 from portal.audit.services import Event, audit_event
 from portal.regions.models import Country
 
@@ -354,12 +354,12 @@ def _move(placement, to_phase, *, actor, on, reason):
 
 def _mark_returned(placement, *, actor, on):
     """A worker who came home is a returning worker, with this destination and date."""
-    participant = placement.participant
-    if not participant.is_returning_worker:
-        participant_update(participant=participant, data={"is_returning_worker": True}, actor=actor)
-    ReturningWorkerProfile.objects.update_or_create(
-        participant=participant,
-        defaults={"last_destination_id": placement.country_id, "return_date": on},
+    profile_save(
+        participant=placement.participant,
+        category=Category.RETURNING_WORKER,
+        actor=actor,
+        last_destination_id=placement.country_id,
+        return_date=on,
     )
 
 
@@ -388,6 +388,7 @@ def milestone_record(
     requirements allow. Returns the phases moved through."""
     if step not in MILESTONE_STEPS:
         raise PlacementError(_("%(step)s is not a step before departure.") % {"step": step})
+    placement = Placement.objects.get(pk=placement.pk)
     if placement.stage != "before":
         raise PlacementError(_("The placement has already left the steps before departure."))
     if evidence is not None and evidence.participant_id != placement.participant_id:
@@ -423,6 +424,7 @@ def checkin_record(
     escalation_note="",
 ):
     """A welfare check-in with a worker abroad."""
+    placement = Placement.objects.get(pk=placement.pk)
     if placement.phase not in ABROAD:
         raise PlacementError(_("Check-ins are recorded while the worker is abroad."))
     if escalated_to_embassy and not escalation_note.strip():
@@ -488,6 +490,7 @@ def incident_record(
     severity=Case.Severity.HIGH,
 ):
     """Record an incident abroad; with `case_type`, open a case linked to the placement."""
+    placement = Placement.objects.select_related("participant").get(pk=placement.pk)
     if placement.phase not in ABROAD | {Phase.REPATRIATED}:
         raise PlacementError(_("Incidents are recorded for a worker abroad or repatriated."))
     incident = Incident.objects.create(

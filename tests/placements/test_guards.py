@@ -509,7 +509,9 @@ def test_an_admin_overrides_only_with_a_written_reason_which_is_kept_and_audited
     change = placement.phase_changes.get(to_phase="selected")
     assert [item["code"] for item in change.overridden] == ["document"]
     assert change.override_reason.startswith("SKCK asli")
-    audit = [e for e in entries_for(placement) if e.additional_data.get("event") == "override"]
+    audit = [
+        e for e in entries_for(placement) if (e.additional_data or {}).get("event") == "override"
+    ]
     assert len(audit) == 1
     assert audit[0].actor == ministry_admin
     assert audit[0].additional_data["to_phase"] == "selected"

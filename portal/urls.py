@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.accounts.urls")),
     path("participants/", include("participants.urls")),
+    path("", include("placements.urls")),
     path("", web_views.home, name="home"),
 ]

@@ -6,13 +6,13 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import ERROR, SUCCESS, WARNING, get_messages
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from participants.models import Consent, FormerPrisonerProfile, PersonalDocument
 from placements import services
 from placements.models import (
-    Case,
     CheckIn,
     JobOrder,
     PhaseChange,
@@ -20,6 +20,7 @@ from placements.models import (
     Referral,
 )
 from portal.audit.services import entries_for, readers_of
+from portal.regions.models import Country
 from tests import factories
 from training.models import Certificate
 
@@ -244,9 +245,7 @@ def test_recording_a_milestone_reports_the_phases_advanced_through(client, minis
     ) in sent(response)
 
 
-def test_recording_a_milestone_that_does_not_advance_says_what_is_missing(
-    client, ministry_officer
-):
+def test_recording_a_milestone_that_does_not_advance_says_what_is_missing(client, ministry_officer):
     placement = factories.PlacementFactory()
     client.force_login(ministry_officer)
 
@@ -267,9 +266,13 @@ def test_recording_a_milestone_that_does_not_advance_says_what_is_missing(
 def test_the_phase_history_lists_each_change_with_the_override(client, ministry_admin):
     participant = factories.ParticipantFactory()
     placement = services.placement_create(
-        participant=participant, country="JP", scheme="p2p", sector="shipbuilding",
-        occupation="Welder", actor=ministry_admin,
-    )  # fmt: skip
+        participant=participant,
+        country=Country.objects.get(code="JP"),
+        scheme="p2p",
+        sector="shipbuilding",
+        occupation="Welder",
+        actor=ministry_admin,
+    )
     services.placement_advance(
         placement=placement, actor=ministry_admin, override_reason="Documents seen in person"
     )
@@ -334,7 +337,9 @@ def test_adding_a_second_open_placement_is_refused_with_a_message(client, minist
     )
 
     assert response.status_code == 302
-    assert any(level == ERROR and "already has an open placement" in text for level, text in sent(response))
+    assert any(
+        level == ERROR and "already has an open placement" in text for level, text in sent(response)
+    )
     assert Placement.objects.filter(participant=existing.participant).count() == 1
 
 
@@ -453,9 +458,10 @@ def test_the_cases_admin_is_closed_to_staff_without_the_case_permission(client):
 def test_an_officer_limited_to_bali_sees_only_bali_cases(client, bali_officer):
     bali = factories.CaseFactory(participant__full_name="Made Bali")
     factories.CaseFactory(
-        participant__full_name="Siti Jatim", participant__province_id="35",
+        participant__full_name="Siti Jatim",
+        participant__province_id="35",
         participant__regency_id=None,
-    )  # fmt: skip
+    )
     client.force_login(bali_officer)
 
     response = client.get(url("case_changelist"))
@@ -468,17 +474,22 @@ def test_the_case_page_shows_the_log_the_referrals_and_the_services(client, mini
     participant = factories.ParticipantFactory()
     Consent.objects.create(participant=participant, purpose="referral", given_by="participant")
     case = services.case_open(
-        participant=participant, type="abuse", severity="high", summary="Dipukul", actor=ministry_admin
+        participant=participant,
+        type="abuse",
+        severity="high",
+        summary="Dipukul",
+        actor=ministry_admin,
     )
     services.case_note_add(case=case, note="Called the family", actor=ministry_admin)
     centre = factories.OrganisationFactory(name="Rumah Perlindungan Bali")
     services.referral_create(
-        case=case, to_organisation=centre, reason="Trauma", services_requested=["counselling"],
+        case=case,
+        to_organisation=centre,
+        reason="Trauma",
+        services_requested=["counselling"],
         actor=ministry_admin,
-    )  # fmt: skip
-    services.service_deliver(
-        case=case, kind="legal_aid", delivered_on=TODAY, actor=ministry_admin
     )
+    services.service_deliver(case=case, kind="legal_aid", delivered_on=TODAY, actor=ministry_admin)
     client.force_login(ministry_admin)
 
     response = client.get(url("case_change", case.pk))
@@ -565,11 +576,15 @@ def certified_welder(**fields):
 def test_the_matching_page_shows_who_qualifies_and_why_the_others_do_not(client, ministry_admin):
     order = factories.JobOrderFactory(required_track_kind="welding")
     certified_welder(full_name="Gede Las", birth_date=dt.date(1995, 1, 1))
-    uncertified = factories.ParticipantFactory(full_name="Putu Belum", birth_date=dt.date(1996, 1, 1))
+    uncertified = factories.ParticipantFactory(
+        full_name="Putu Belum", birth_date=dt.date(1996, 1, 1)
+    )
     drug = certified_welder(
         full_name="Komang Narkoba", birth_date=dt.date(1994, 1, 1), is_former_prisoner=True
     )
-    FormerPrisonerProfile.objects.create(participant=drug, sentence_months=6, offence_category="drug")
+    FormerPrisonerProfile.objects.create(
+        participant=drug, sentence_months=6, offence_category="drug"
+    )
     client.force_login(ministry_admin)
 
     response = client.get(url("joborder_matching", order.pk))
@@ -579,7 +594,7 @@ def test_the_matching_page_shows_who_qualifies_and_why_the_others_do_not(client,
     assert rows["Gede Las"]["person"].qualifies
     assert rows["Gede Las"]["reasons"] == []
     assert [r.code for r in rows["Putu Belum"]["reasons"]] == ["certificate"]
-    assert "no valid Welding certificate" in response.text or "certificate" in response.text
+    assert "no valid Welding certificate" in response.text
     drug_reasons = [r.text for r in rows["Komang Narkoba"]["reasons"]]
     assert any("No drug offence" in text for text in drug_reasons)
     assert response.context["qualifying"] == 1
@@ -587,7 +602,7 @@ def test_the_matching_page_shows_who_qualifies_and_why_the_others_do_not(client,
     summary = dict(response.context["summary"])
     assert summary[next(k for k in summary if "certificate" in k)] == 1
     assert summary[next(k for k in summary if "No drug offence" in k)] == 1
-    assert uncertified.nik not in response.text or ministry_admin.has_perm("participants.view_nik")
+    assert uncertified.nik in response.text  # the admin holds participants.view_nik
 
 
 def test_the_matching_page_filters_qualifying_people_and_provinces(client, ministry_admin):
@@ -648,18 +663,26 @@ def build_rows(count, actor):
             placement=placement, on=TODAY, channel="phone", wellbeing="good", actor=actor
         )
         case = services.case_open(
-            participant=participant, placement=placement, type="health", severity="low",
-            summary="Sakit", actor=actor,
-        )  # fmt: skip
+            participant=participant,
+            placement=placement,
+            type="health",
+            severity="low",
+            summary="Sakit",
+            actor=actor,
+        )
         services.referral_create(
-            case=case, to_organisation=order.agency, reason="Care",
-            services_requested=["health"], actor=actor,
-        )  # fmt: skip
+            case=case,
+            to_organisation=order.agency,
+            reason="Care",
+            services_requested=["health"],
+            actor=actor,
+        )
 
 
 # Session, user, groups, user and group permissions, the count, the page, and the choices of
-# the related-field filters (country, province, organisation kind): at most 10, at any size.
-MAX_QUERIES = 10
+# the related-field filters (country, province): 7 to 9 on SQLite at 5 and 15 rows alike. On
+# PostgreSQL the estimated-count paginator first asks the planner (EXPLAIN): one more.
+MAX_QUERIES = 9 + (connection.vendor == "postgresql")
 
 
 @pytest.mark.parametrize("rows", [5, 15])
@@ -690,7 +713,7 @@ def test_the_changelist_costs_a_constant_number_of_queries(
 
 
 # Session, user, groups, permissions (2), the job order, the rules, the provinces, the summary,
-# the count and the page of candidates.
+# the count and the page of candidates (with the province joined): 11 at 10 and 30 people.
 MATCHING_QUERIES = 11
 
 

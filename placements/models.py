@@ -556,8 +556,12 @@ class ChecklistItem(models.Model):
 
     def problem(self, documents, on):
         """None when one of `documents` (of any kind; newest first) satisfies the item on `on`,
-        else the reason it does not."""
-        mine = [d for d in documents if d.kind == self.document_kind]
+        else the reason it does not. A document issued after `on` does not count."""
+        mine = [
+            d
+            for d in documents
+            if d.kind == self.document_kind and (d.issued_on is None or d.issued_on <= on)
+        ]
         label = self.get_document_kind_display()
         if not mine:
             return _("%(document)s missing") % {"document": label}

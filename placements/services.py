@@ -385,7 +385,8 @@ def milestone_record(
     *, placement, step, achieved_on, actor, evidence=None, reference="", advance=True
 ):
     """Record a step reached before departure, then advance the phase as far as the
-    requirements allow. Returns the phases moved through."""
+    requirements allow on the day it was reached (or since the current phase began, if later).
+    Returns the phases moved through."""
     if step not in MILESTONE_STEPS:
         raise PlacementError(_("%(step)s is not a step before departure.") % {"step": step})
     placement = Placement.objects.get(pk=placement.pk)
@@ -405,7 +406,8 @@ def milestone_record(
     )
     if not advance:
         return []
-    return placement_advance_while_ready(placement=placement, actor=actor)
+    on = max(achieved_on, placement.phase_since)
+    return placement_advance_while_ready(placement=placement, actor=actor, on=on)
 
 
 ABROAD = {Phase.DEPARTED, Phase.WORKING, Phase.CONTRACT_ENDED}

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from participants.models import Participant
 from participants.services import participant_create, profile_save
@@ -543,7 +544,7 @@ def test_a_participant_has_at_most_one_open_placement(ministry_officer):
         actor=ministry_officer,
     )
 
-    with pytest.raises(PlacementError, match="open placement"):
+    with translation.override("en"), pytest.raises(PlacementError, match="open placement"):
         register(
             participant=person,
             country_id="TW",
@@ -560,11 +561,11 @@ def test_check_ins_are_refused_before_departure_and_an_escalation_must_say_what(
     waiting = PlacementFactory(phase=Phase.VISA_ISSUED)
     abroad = PlacementFactory(phase=Phase.WORKING)
 
-    with pytest.raises(PlacementError, match="abroad"):
+    with translation.override("en"), pytest.raises(PlacementError, match="abroad"):
         checkin_record(
             placement=waiting, on=TODAY, channel="phone", wellbeing="good", actor=ministry_officer
         )
-    with pytest.raises(PlacementError, match="embassy"):
+    with translation.override("en"), pytest.raises(PlacementError, match="embassy"):
         checkin_record(
             placement=abroad,
             on=TODAY,
@@ -619,3 +620,40 @@ def test_a_profile_without_a_sentence_is_cleared_by_recording_it(ministry_office
     )
 
     assert placement_refusals(placement=placement, to_phase=Phase.SELECTED) == []
+
+
+def test_a_document_issued_after_the_move_does_not_count(ministry_officer):
+    person = former_prisoner(ministry_officer)
+    placement = PlacementFactory(participant=person, phase=Phase.AGREEMENT_SIGNED)
+    give_documents(person, ministry_officer, kinds={"passport"})
+    milestone_record(
+        placement=placement,
+        step="passport_issued",
+        achieved_on=TODAY,
+        actor=ministry_officer,
+        advance=False,
+    )
+
+    earlier = TODAY - dt.timedelta(days=365)
+    refusals = placement_refusals(placement=placement, to_phase="passport_issued", on=earlier)
+
+    assert [r.code for r in refusals] == ["document"]
+    assert placement_refusals(placement=placement, to_phase="passport_issued") == []
+
+
+def test_a_milestone_reached_earlier_dates_the_phase_change_on_that_day(ministry_officer):
+    person = former_prisoner(ministry_officer)
+    placement = PlacementFactory(
+        participant=person, phase=Phase.REGISTERED, phase_since=TODAY - dt.timedelta(days=30)
+    )
+    give_documents(person, ministry_officer, on=TODAY - dt.timedelta(days=10))
+
+    milestone_record(
+        placement=placement,
+        step="selected",
+        achieved_on=TODAY - dt.timedelta(days=10),
+        actor=ministry_officer,
+    )
+
+    change = placement.phase_changes.get(to_phase="selected")
+    assert change.on == TODAY - dt.timedelta(days=10)

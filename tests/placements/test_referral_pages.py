@@ -2,7 +2,6 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from participants.services import consent_give
 from placements.services import referral_answer, referral_create
@@ -134,14 +133,13 @@ def test_a_rejection_without_a_reason_is_refused_with_a_message(
     referral = referral_to(centre, ministry_officer)
     url = reverse("placements:referral_detail", args=[referral.pk])
 
-    with translation.override("en"):
-        response = login(client, centre_staff).post(
-            url, {"answer-decision": "reject", "answer-answer": ""}, follow=True
-        )
+    response = login(client, centre_staff).post(
+        url, {"answer-decision": "reject", "answer-answer": ""}, follow=True
+    )
 
     referral.refresh_from_db()
     assert referral.status == "pending"
-    assert "Say why the referral is rejected." in response.content.decode()
+    assert "Sebutkan alasan rujukan ditolak." in response.content.decode()
 
 
 def test_a_second_answer_is_refused(client, centre, centre_staff, ministry_officer):

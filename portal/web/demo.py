@@ -3,7 +3,8 @@
 Everything is keyed on natural keys (usernames, slugs, agreement numbers, NIKs, track and batch
 codes), so a second run creates nothing. Random choices come from generators seeded with fixed
 strings, so every run produces the same people. Dates of batches and sessions are relative to the
-day the batch is first created and are kept from then on.
+day the batch is first created and are kept from then on; so are the dates of placements, phase
+changes, check-ins and cases, relative to the day each placement or case is first created.
 """
 
 import contextlib
@@ -15,6 +16,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from participants.models import (
@@ -30,6 +32,7 @@ from participants.services import (
     consent_give,
     document_add,
     participant_create,
+    participant_update,
     participation_decide,
     pending_change_propose,
 )
@@ -41,6 +44,37 @@ from partners.models import (
     Organisation,
     Programme,
     ScopeItem,
+)
+from placements.models import (
+    MILESTONE_STEPS,
+    Case,
+    CheckIn,
+    ChecklistItem,
+    Incident,
+    JobOrder,
+    Phase,
+    Placement,
+    Referral,
+    Service,
+)
+from placements.services import (
+    PlacementError,
+    PlacementRefused,
+    case_note_add,
+    case_open,
+    case_set_status,
+    checkin_record,
+    contract_change_record,
+    incident_record,
+    job_order_create,
+    milestone_record,
+    placement_advance,
+    placement_create,
+    placement_rules_load,
+    referral_answer,
+    referral_complete,
+    referral_create,
+    service_deliver,
 )
 from portal.accounts.models import Role, User
 from portal.accounts.services import user_create
@@ -614,18 +648,18 @@ def _documents_and_changes(participants, *, admin):
 # --- Training ----------------------------------------------------------------------------------
 
 TRACKS = [
-    # code, name, kind, language, target, hours, modules (title, hours)
-    ("las-smaw-3g", "Las SMAW pelat 3G", "welding", "", "AWS D1.1 3G (pelat)", 120, [
+    # code, name, kind, language, CEFR level attested, target, hours, modules (title, hours)
+    ("las-smaw-3g", "Las SMAW pelat 3G", "welding", "", "", "AWS D1.1 3G (pelat)", 120, [
         ("K3 pengelasan dan alat pelindung diri", 8), ("SMAW dasar: posisi 1F-2F", 40),
         ("SMAW pelat 3G", 60), ("Persiapan uji AWS D1.1", 12)]),
-    ("bahasa-jepang-a2", "Bahasa Jepang A2", "language", "ja", "JFT-Basic A2", 150, [
+    ("bahasa-jepang-a2", "Bahasa Jepang A2", "language", "ja", "A2", "JFT-Basic A2", 150, [
         ("Hiragana dan katakana", 30), ("Kanji dasar dan kosakata kerja", 50),
         ("Percakapan di tempat kerja", 50), ("Persiapan JFT-Basic", 20)]),
-    ("bahasa-korea-eps", "Bahasa Korea EPS-TOPIK", "language", "ko", "EPS-TOPIK", 120, [
+    ("bahasa-korea-eps", "Bahasa Korea EPS-TOPIK", "language", "ko", "A2", "EPS-TOPIK", 120, [
         ("Hangeul", 20), ("Percakapan sehari-hari", 50), ("Persiapan EPS-TOPIK", 50)]),
-    ("bahasa-inggris", "Bahasa Inggris untuk kerja", "language", "en", "TOEIC 450", 80, [
+    ("bahasa-inggris", "Bahasa Inggris untuk kerja", "language", "en", "A2", "TOEIC 450", 80, [
         ("Basic English", 30), ("Workplace English", 30), ("Interview practice", 20)]),
-    ("pembinaan-karakter", "Pembinaan mental dan karakter", "character", "", "", 40, [
+    ("pembinaan-karakter", "Pembinaan mental dan karakter", "character", "", "", "", 40, [
         ("Pembinaan mental dan spiritual", 10), ("Disiplin dan etos kerja", 10),
         ("Budaya negara tujuan", 10), ("Migrasi aman dan hak PMI", 10)]),
 ]  # fmt: skip
@@ -633,17 +667,22 @@ TRACKS = [
 
 def seed_tracks():
     tracks = {}
-    for code, name, kind, language, target, hours, modules in TRACKS:
+    for code, name, kind, language, level, target, hours, modules in TRACKS:
         track, _ = Track.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
                 "kind": kind,
                 "language": language,
+                "language_level": level,
                 "target_certification": target,
                 "target_hours": hours,
             },
         )
+        if level and not track.language_level:
+            # Tracks made before levels existed: say what their certificates attest.
+            track.language_level = level
+            track.save(update_fields=["language_level"])
         for order, (title, module_hours) in enumerate(modules, start=1):
             Module.objects.get_or_create(
                 track=track, order=order, defaults={"title": title, "hours": module_hours}
@@ -850,6 +889,771 @@ def seed_training(*, participants, orgs, programmes, admin):
     return batches
 
 
+# --- Placements ----------------------------------------------------------------------------------
+
+# Job orders: reference, title, country, scheme, agency slug, employer, occupation, sector,
+# positions, age range, contract months, salary, currency, deadline and expected departure (days
+# from today), status, requirements.
+JOB_ORDERS = [
+    ("DKM/SA/2026/07", "Tukang las struktur SMAW 3G/4G, Dammam (angkatan I)", "SA", "p2p",
+     "pt-duta-karya-mandiri", "Al-Rashid Contracting Co., Dammam",
+     "Tukang las struktur (SMAW 3G/4G)", "construction", 4, (21, 45), 24, "2200", "SAR",
+     -120, -40, "filled", {}),
+    ("DKM/SA/2026/19", "Tukang las struktur SMAW 3G/4G, Dammam (angkatan II)", "SA", "p2p",
+     "pt-duta-karya-mandiri", "Al-Rashid Contracting Co., Dammam",
+     "Tukang las struktur (SMAW 3G/4G)", "construction", 10, (21, 45), 24, "2200", "SAR",
+     21, 60, "open", {}),
+    ("DKM/TW/2026/11", "Operator produksi pabrik logam, Taichung", "TW", "p2p",
+     "pt-duta-karya-mandiri", "Formosa Metalworks Co., Ltd., Taichung",
+     "Operator fabrikasi logam", "manufacturing", 8, (20, 40), 36, "29500", "TWD",
+     30, 45, "open", {}),
+    ("DKM/JP/2026/03", "Tukang las galangan kapal (Tokutei Ginou), Nagasaki", "JP", "p2p",
+     "pt-duta-karya-mandiri", "Nagoya Kogyo Co., Ltd. (galangan Nagasaki)",
+     "Tukang las galangan kapal (SSW i)", "shipbuilding", 6, (18, 35), 36, "235000", "JPY",
+     90, 180, "open", {"required_track_kind": "welding", "required_language": "ja",
+                       "required_language_level": "A2"}),
+    ("G2G/KR/EPS/2027-1", "EPS Korea sektor manufaktur 2027 tahap I", "KR", "g2g", "kemenp2mi",
+     "UKM manufaktur Gyeonggi-do (melalui HRD Korea)", "Operator produksi manufaktur",
+     "manufacturing", 40, (18, 39), 58, "2156880", "KRW", 40, 200, "open",
+     {"required_language": "ko", "required_language_level": "A2"}),
+    ("G2G/DE/TW/2027-1", "Triple Win: perawat ke rumah sakit mitra di Jerman", "DE", "g2g",
+     "kemenp2mi", "Rumah sakit mitra Triple Win (GIZ/ZAV)", "Perawat (Pflegefachkraft)",
+     "care", 15, (21, 40), 36, "2900", "EUR", 75, 270, "open",
+     {"required_language": "de", "required_language_level": "B1"}),
+]  # fmt: skip
+
+
+def seed_job_orders(orgs, *, admin):
+    today = timezone.localdate()
+    job_orders = {}
+    for (reference, title, country, scheme, agency, employer, occupation, sector, positions,
+         (min_age, max_age), months, salary, currency, deadline, departure, status,
+         requirements) in JOB_ORDERS:  # fmt: skip
+        job_order = JobOrder.objects.filter(reference=reference).first()
+        if job_order is None:
+            job_order = job_order_create(
+                actor=admin,
+                reference=reference,
+                title=title,
+                country_id=country,
+                scheme=scheme,
+                agency=orgs[agency],
+                employer=employer,
+                occupation=occupation,
+                sector=sector,
+                positions=positions,
+                min_age=min_age,
+                max_age=max_age,
+                contract_months=months,
+                salary=Decimal(salary),
+                salary_currency=currency,
+                deadline=today + dt.timedelta(days=deadline),
+                expected_departure=today + dt.timedelta(days=departure),
+                status=status,
+                **requirements,
+            )
+        job_orders[reference] = job_order
+    return job_orders
+
+
+def _days(n):
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+def _add_months(day, months):
+    years, month = divmod(day.month - 1 + months, 12)
+    return day.replace(year=day.year + years, month=month + 1, day=min(day.day, 28))
+
+
+# Days after registration each step before departure is reached (and departure itself).
+STEP_OFFSETS = {
+    Phase.SELECTED: 10,
+    Phase.MEDICAL_CLEARED: 24,
+    Phase.CERTIFIED: 35,
+    Phase.AGREEMENT_SIGNED: 45,
+    Phase.PASSPORT_ISSUED: 52,
+    Phase.VISA_ISSUED: 70,
+    Phase.INSURED: 78,
+    Phase.ORIENTED: 88,
+    Phase.DEPARTED: 95,
+}
+# The document a milestone points to as its evidence.
+EVIDENCE = {
+    Phase.MEDICAL_CLEARED: "medical",
+    Phase.CERTIFIED: "competency_certificate",
+    Phase.AGREEMENT_SIGNED: "placement_agreement",
+    Phase.PASSPORT_ISSUED: "passport",
+    Phase.VISA_ISSUED: "visa",
+    Phase.INSURED: "bpjs",
+}
+REFERENCES = {
+    Phase.SELECTED: "Berita acara seleksi",
+    Phase.ORIENTED: "Sertifikat OPP BP3MI",
+}
+# How many days before the step a missing document is issued, and how long it stays valid.
+DOCUMENT_LEAD = {"skck": 20, "medical": 3, "psychological": 3, "competency_certificate": 60,
+                 "marital_status": 7, "guardian_permission": 7, "passport": 10, "visa": 3,
+                 "bpjs": 2}  # fmt: skip
+
+
+def _document_for(placement, kind, on, *, actor):
+    """A plausible document of `kind` for `placement`, issued shortly before `on`."""
+    participant = placement.participant
+    nik = participant.nik
+    issued = on - dt.timedelta(days=DOCUMENT_LEAD.get(kind, 0))
+    expires = None
+    if kind in {"ktp", "kk"}:
+        # The e-KTP roll-out, or the seventeenth birthday when later.
+        issued = max(dt.date(2013, 1, 2), _add_months(participant.birth_date, 17 * 12))
+    numbers = {
+        "ktp": nik,
+        "kk": participant.kk_number or f"{nik[:6]}{issued:%d%m%y}{nik[-4:]}",
+        "skck": f"SKCK/YANMAS/{nik[-5:]}/{issued:%m/%Y}",
+        "medical": f"MCU/{issued:%Y%m}/{nik[-4:]}",
+        "psychological": f"PSI/{issued:%Y%m}/{nik[-4:]}",
+        "competency_certificate": f"BNSP/LSP/{issued:%Y}/{nik[-6:]}",
+        "placement_agreement": f"PP/{placement.country_id}/{issued:%Y}/{nik[-5:]}",
+        "work_contract": f"PK/{placement.country_id}/{issued:%Y}/{nik[-5:]}",
+        "marital_status": f"474.2/{nik[-4:]}/{issued:%Y}",
+        "guardian_permission": f"IZIN/{issued:%Y}/{nik[-4:]}",
+        "passport": f"{'E' if issued.year >= 2023 else 'B'}{nik[-7:]}",
+        "visa": f"{placement.country_id}{issued:%y}{nik[-6:]}",
+        "bpjs": f"BPJSTK-{nik[-11:]}",
+    }
+    if kind == "skck":
+        expires = issued + dt.timedelta(days=180)
+    elif kind in {"medical", "psychological", "visa"}:
+        expires = issued + dt.timedelta(days=90)
+    elif kind == "competency_certificate":
+        expires = _add_months(issued, 36)
+    elif kind == "passport":
+        # Ten-year passports since October 2022; five-year ones before.
+        expires = _add_months(issued, 120 if issued >= dt.date(2022, 10, 12) else 60)
+    elif kind == "bpjs":
+        expires = _add_months(issued, 42)
+    return document_add(
+        participant=participant,
+        kind=kind,
+        actor=actor,
+        number=numbers[kind],
+        issued_on=issued,
+        expires_on=expires,
+    )
+
+
+def _paperwork(placement, step, on, *, actor, withhold=()):
+    """Add the documents `step` requires that the participant lacks on `on`; returns the
+    milestone's evidence document (or None)."""
+
+    def held():
+        docs = placement.participant.documents.filter(
+            Q(issued_on__isnull=True) | Q(issued_on__lte=on)
+        )
+        return sorted(docs, key=lambda d: (d.issued_on or dt.date.min, d.pk), reverse=True)
+
+    documents = held()
+    items = ChecklistItem.objects.applying_to(
+        phase=step, scheme=placement.scheme, country=placement.country_id
+    )
+    for item in items:
+        if item.document_kind not in withhold and item.problem(documents, on):
+            _document_for(placement, item.document_kind, on, actor=actor)
+            documents = held()
+    kind = EVIDENCE.get(step)
+    return next((d for d in documents if d.kind == kind), None) if kind else None
+
+
+def _step(placement, step, on, *, actor, withhold=(), reason="", override_reason=""):
+    """Record the step's documents and milestone, then move; the refusal when a guard stops
+    the move (None when it happened)."""
+    evidence = _paperwork(placement, step, on, actor=actor, withhold=withhold)
+    if step in MILESTONE_STEPS:
+        milestone_record(
+            placement=placement,
+            step=step,
+            achieved_on=on,
+            actor=actor,
+            evidence=evidence,
+            reference=REFERENCES.get(step, ""),
+            advance=False,
+        )
+    try:
+        placement_advance(
+            placement=placement,
+            actor=actor,
+            to_phase=step,
+            on=on,
+            reason=reason or "persyaratan terpenuhi",
+            override_reason=override_reason,
+        )
+    except PlacementRefused as refused:
+        return refused
+    return None
+
+
+def _walk(placement, *, registered_on, until, actor, departs_on=None):
+    """Take `placement` through the steps before departure up to `until` (inclusive), on the
+    days STEP_OFFSETS gives (departure on `departs_on` when given)."""
+    for step in [*MILESTONE_STEPS, Phase.DEPARTED]:
+        on = registered_on + dt.timedelta(days=STEP_OFFSETS[step])
+        if step == Phase.DEPARTED and departs_on:
+            on = departs_on
+        reason = "berangkat ke negara penempatan" if step == Phase.DEPARTED else ""
+        refused = _step(placement, step, on, actor=actor, reason=reason)
+        if refused:
+            raise PlacementError(f"{placement.participant} stuck before {step}: {refused}")
+        if step == until:
+            return
+
+
+def _register(name, people, *, actor, registered_on, job_order=None, **fields):
+    participant = people[name]
+    return placement_create(
+        participant=participant,
+        actor=actor,
+        job_order=job_order,
+        on=registered_on,
+        officer=participant.officer,
+        **fields,
+    )
+
+
+def _demo_people(participants):
+    return {p.full_name: p for group in participants.values() for p in group}
+
+
+def seed_kk_placements(people, job_orders, *, admin):
+    """Former prisoners of Kesempatan Kedua: every step before departure, three placements held
+    by a guard, the one override, and welders abroad. Each is skipped once it exists."""
+    saudi_1, saudi_2 = job_orders["DKM/SA/2026/07"], job_orders["DKM/SA/2026/19"]
+    taiwan, japan = job_orders["DKM/TW/2026/11"], job_orders["DKM/JP/2026/03"]
+
+    def new(name):
+        return not people[name].placements.exists()
+
+    def current(name, job_order, until, days_ago):
+        """Registered so that `until` is reached `days_ago` days ago."""
+        registered_on = _days(-days_ago - STEP_OFFSETS.get(until, 0))
+        placement = _register(
+            name, people, actor=admin, job_order=job_order, registered_on=registered_on
+        )
+        if until != Phase.REGISTERED:
+            _walk(placement, registered_on=registered_on, until=until, actor=admin)
+        return placement
+
+    for name, job_order, until, days_ago in [
+        ("Eko Prasetyo", taiwan, Phase.REGISTERED, 2),
+        ("I Ketut Suardana", saudi_2, Phase.MEDICAL_CLEARED, 4),
+        ("I Putu Eka Wirawan", saudi_2, Phase.AGREEMENT_SIGNED, 3),
+        ("Agus Setiawan", taiwan, Phase.PASSPORT_ISSUED, 2),
+        ("I Nyoman Suparta", saudi_2, Phase.VISA_ISSUED, 1),
+        ("Ni Ketut Sumiartini", taiwan, Phase.INSURED, 1),
+    ]:
+        if new(name):
+            current(name, job_order, until, days_ago)
+
+    # Japan bars drug offences (Immigration Control Act art. 5): selection is refused.
+    if new(DRUG_OFFENCE_JAPAN):
+        placement = _register(
+            DRUG_OFFENCE_JAPAN, people, actor=admin, job_order=japan, registered_on=_days(-5)
+        )
+        _step(placement, Phase.SELECTED, _days(0), actor=admin)
+    # Medical check 100 days old: the medical step is recorded but the phase cannot move.
+    if new(PESERTA):
+        placement = current(PESERTA, saudi_2, Phase.SELECTED, 10)
+        _step(placement, Phase.MEDICAL_CLEARED, _days(0), actor=admin, withhold={"medical"})
+    # The one override: an SKCK seen on paper, not yet scanned.
+    if new(OVERRIDE_SKCK):
+        registered_on = _days(-40)
+        placement = _register(
+            OVERRIDE_SKCK, people, actor=admin, job_order=saudi_2, registered_on=registered_on
+        )
+        _step(
+            placement,
+            Phase.SELECTED,
+            _days(-30),
+            actor=admin,
+            withhold={"skck"},
+            reason="dipilih agensi; SKCK diperiksa dalam bentuk kertas",
+            override_reason="SKCK asli dari Polda Bali diperiksa petugas BP3MI Bali saat "
+            "seleksi; pindaian belum diunggah karena server Polda sedang gangguan.",
+        )
+        for step, on in [(Phase.MEDICAL_CLEARED, -16), (Phase.CERTIFIED, -5)]:
+            _step(placement, step, _days(on), actor=admin)
+    # Parole supervision until next year: ready to leave, but departure is refused.
+    if new(PAROLE_AT_OPP):
+        placement = current(PAROLE_AT_OPP, saudi_2, Phase.ORIENTED, 3)
+        if people[PAROLE_AT_OPP].placement_not_before():  # never let the demo parolee leave
+            _step(placement, Phase.DEPARTED, _days(0), actor=admin, reason="jadwal keberangkatan")
+    if new(WITHDRAWN):
+        placement = current(WITHDRAWN, taiwan, Phase.SELECTED, 50)
+        placement_advance(
+            placement=placement,
+            actor=admin,
+            to_phase=Phase.WITHDRAWN,
+            on=_days(-20),
+            reason="Mengundurkan diri: keluarga meminta tetap di Bali merawat ibunya yang sakit.",
+        )
+    _kk_abroad(people, saudi_1=saudi_1, taiwan=taiwan, admin=admin, new=new)
+
+
+def _departed(name, people, job_order, *, departs, admin, months):
+    """A placement that left `departs` days ago (negative), contract from two days later."""
+    registered_on = _days(departs - STEP_OFFSETS[Phase.DEPARTED])
+    start = _days(departs + 2)
+    placement = _register(
+        name,
+        people,
+        actor=admin,
+        job_order=job_order,
+        registered_on=registered_on,
+        contract_start=start,
+        contract_end=_add_months(start, months),
+    )
+    _walk(
+        placement,
+        registered_on=registered_on,
+        until=Phase.DEPARTED,
+        actor=admin,
+        departs_on=_days(departs),
+    )
+    return placement
+
+
+def _kk_abroad(people, *, saudi_1, taiwan, admin, new):
+    if new("Fransiskus Nahak"):
+        placement = _departed("Fransiskus Nahak", people, saudi_1, departs=-6, admin=admin,
+                              months=24)  # fmt: skip
+        checkin_record(
+            placement=placement,
+            on=_days(-4),
+            channel=CheckIn.Channel.WHATSAPP,
+            wellbeing=CheckIn.Wellbeing.GOOD,
+            actor=admin,
+            issues="Tiba di Dammam, tinggal di mes perusahaan; menunggu iqama.",
+        )
+    if new("Yohanes Bria"):
+        placement = _departed("Yohanes Bria", people, saudi_1, departs=-38, admin=admin,
+                              months=24)  # fmt: skip
+        placement_advance(
+            placement=placement,
+            actor=admin,
+            to_phase=Phase.WORKING,
+            on=_days(-35),
+            reason="Mulai bekerja di proyek Al-Rashid, Dammam",
+        )
+        for on, channel in [(-30, CheckIn.Channel.WHATSAPP), (-9, CheckIn.Channel.VIDEO)]:
+            checkin_record(
+                placement=placement,
+                on=_days(on),
+                channel=channel,
+                wellbeing=CheckIn.Wellbeing.GOOD,
+                actor=admin,
+                issues="Sehat; gaji bulan pertama dibayar tepat waktu." if on == -9 else "",
+            )
+    if new(CONTRACT_ENDED):
+        placement = _departed(CONTRACT_ENDED, people, taiwan, departs=-40, admin=admin,
+                              months=36)  # fmt: skip
+        placement_advance(
+            placement=placement,
+            actor=admin,
+            to_phase=Phase.WORKING,
+            on=_days(-37),
+            reason="Mulai bekerja di Formosa Metalworks, Taichung",
+        )
+        checkin_record(
+            placement=placement,
+            on=_days(-30),
+            channel=CheckIn.Channel.PHONE,
+            wellbeing=CheckIn.Wellbeing.GOOD,
+            actor=admin,
+        )
+        checkin_record(
+            placement=placement,
+            on=_days(-8),
+            channel=CheckIn.Channel.WHATSAPP,
+            wellbeing=CheckIn.Wellbeing.AT_RISK,
+            actor=admin,
+            issues="Pabrik mengumumkan tutup; gaji Oktober belum dibayar; broker menahan ARC.",
+            escalated_to_embassy=True,
+            escalation_note="Dilaporkan ke KDEI Taipei lewat Peduli WNI; KDEI meminta broker "
+            "mengembalikan ARC dan menghubungi Kementerian Tenaga Kerja Taiwan.",
+        )
+        contract_change_record(
+            placement=placement,
+            on=_days(-3),
+            contract_end=_days(-3),
+            actor=admin,
+            reason="Pabrik tutup; majikan mengakhiri kontrak. Pengalihan ke majikan baru diajukan "
+            "lewat Kementerian Tenaga Kerja Taiwan.",
+        )
+        placement_advance(
+            placement=placement,
+            actor=admin,
+            to_phase=Phase.CONTRACT_ENDED,
+            on=_days(-3),
+            reason="Kontrak diakhiri majikan (pabrik tutup); menunggu pengalihan majikan.",
+        )
+    if new(REPATRIATED):
+        placement = _departed(REPATRIATED, people, saudi_1, departs=-36, admin=admin, months=24)
+        placement_advance(
+            placement=placement,
+            actor=admin,
+            to_phase=Phase.WORKING,
+            on=_days(-33),
+            reason="Mulai bekerja di proyek Al-Rashid, Dammam",
+        )
+        checkin_record(
+            placement=placement,
+            on=_days(-25),
+            channel=CheckIn.Channel.PHONE,
+            wellbeing=CheckIn.Wellbeing.GOOD,
+            actor=admin,
+        )
+        incident_record(
+            placement=placement,
+            on=_days(-12),
+            kind=Incident.Kind.ACCIDENT,
+            description="Jatuh dari perancah di lokasi proyek; patah lengan kanan, dirawat di "
+            "rumah sakit Dammam.",
+            escalated_to_embassy=True,
+            actor=admin,
+            case_type=Case.Type.HEALTH,
+            severity=Case.Severity.HIGH,
+        )
+        placement_advance(
+            placement=placement,
+            actor=admin,
+            to_phase=Phase.REPATRIATED,
+            on=_days(-5),
+            reason="Dipulangkan untuk perawatan setelah kecelakaan kerja; tiket dan biaya "
+            "pengobatan ditanggung majikan (JKK BPJS Ketenagakerjaan).",
+        )
+
+
+# Returning workers' past placements: (name, scheme, sector, occupation, employer, contract
+# months, how it ended, final phase).
+PAST_PLACEMENTS = [
+    ("Sri Rahayu", "g2g", "manufacturing", "Operator produksi (EPS)",
+     "Hwaseong Precision Co., Ltd.", 58, "contract", Phase.CLOSED),
+    ("Andi Nurhaliza", "g2g", "manufacturing", "Operator perakitan elektronik (EPS)",
+     "Gimhae Electronics Co., Ltd.", 36, "contract", Phase.CLOSED),
+    ("Siti Aminah", "p2p", "care", "Pengasuh lansia (kaigo, SSW)",
+     "Kaigo Homu Sakura, Osaka", 36, "contract", Phase.RETURNED),
+    ("Slamet Riyadi", "p2p", "household", "Sopir keluarga",
+     "Keluarga Chan, Kowloon", 24, "contract", Phase.RETURNED),
+    ("Tukiyem", "p2p", "manufacturing", "Operator pabrik sarung tangan karet",
+     "Klang Glove Industries Sdn. Bhd.", 24, "dismissed", Phase.REINTEGRATING),
+    ("I Ketut Darma", "p2p", "construction", "Tukang las konstruksi",
+     "Eastern Province Steel Works, Jubail", 24, "terminated", Phase.REINTEGRATING),
+]  # fmt: skip
+
+
+def seed_past_placements(people, orgs, *, admin):
+    """Journeys that ended before the portal: abroad, home, reintegrating or closed. The return
+    date is the one the returning-worker profile already holds."""
+    for name, scheme, sector, occupation, employer, months, ending, final in PAST_PLACEMENTS:
+        participant = people[name]
+        if participant.placements.exists():
+            continue
+        profile = participant.returning_worker_profile
+        returned_on = profile.return_date
+        if ending == "contract":
+            ended_on = returned_on - dt.timedelta(days=4)
+            departs = _add_months(ended_on, -months) - dt.timedelta(days=2)
+        else:
+            ended_on = returned_on - dt.timedelta(days=3)
+            departs = _add_months(ended_on, -14)
+        start = departs + dt.timedelta(days=2)
+        registered_on = departs - dt.timedelta(days=STEP_OFFSETS[Phase.DEPARTED])
+        placement = _register(
+            name,
+            people,
+            actor=admin,
+            registered_on=registered_on,
+            country=profile.last_destination,
+            scheme=scheme,
+            sector=sector,
+            occupation=occupation,
+            employer=employer,
+            agency=orgs["kemenp2mi" if scheme == "g2g" else "pt-duta-karya-mandiri"],
+            contract_start=start,
+            contract_end=_add_months(start, months),
+        )
+        _walk(
+            placement, registered_on=registered_on, until=Phase.DEPARTED, actor=admin,
+            departs_on=departs,
+        )  # fmt: skip
+        placement_advance(
+            placement=placement, actor=admin, to_phase=Phase.WORKING, on=start,
+            reason="Mulai bekerja",
+        )  # fmt: skip
+        if ending == "dismissed":
+            checkin_record(
+                placement=placement,
+                on=ended_on - dt.timedelta(days=45),
+                channel=CheckIn.Channel.WHATSAPP,
+                wellbeing=CheckIn.Wellbeing.CONCERNS,
+                actor=admin,
+                issues="Gaji tiga bulan terakhir belum dibayar; lembur tidak dihitung.",
+            )
+            incident_record(
+                placement=placement,
+                on=ended_on - dt.timedelta(days=30),
+                kind=Incident.Kind.UNPAID_WAGES,
+                description="Upah Juli-September belum dibayar; pekerja diancam PHK bila mengadu.",
+                actor=admin,
+            )
+            placement_advance(
+                placement=placement,
+                actor=admin,
+                to_phase=Phase.REPATRIATED,
+                on=ended_on,
+                reason="PHK sepihak; dipulangkan agensi sebelum kontrak berakhir.",
+            )
+        else:
+            placement_advance(
+                placement=placement,
+                actor=admin,
+                to_phase=Phase.CONTRACT_ENDED,
+                on=ended_on,
+                reason="Kontrak selesai"
+                if ending == "contract"
+                else "Kontrak diputus perusahaan (PHK karena proyek selesai lebih awal)",
+            )
+        placement_advance(
+            placement=placement, actor=admin, to_phase=Phase.RETURNED, on=returned_on,
+            reason="Tiba di Indonesia",
+        )  # fmt: skip
+        if final in (Phase.REINTEGRATING, Phase.CLOSED):
+            placement_advance(
+                placement=placement,
+                actor=admin,
+                to_phase=Phase.REINTEGRATING,
+                on=min(returned_on + dt.timedelta(days=20), _days(-1)),
+                reason="Ikut program reintegrasi: pelatihan kewirausahaan",
+            )
+        if final == Phase.CLOSED:
+            placement_advance(
+                placement=placement,
+                actor=admin,
+                to_phase=Phase.CLOSED,
+                on=min(returned_on + dt.timedelta(days=150), _days(-1)),
+                reason="Reintegrasi selesai: membuka usaha warung makan dengan modal sendiri.",
+            )
+
+
+def _status(case, *steps, actor):
+    for to_status, note, extra in steps:
+        case_set_status(case=case, to_status=to_status, actor=actor, note=note, **extra)
+
+
+def _referral_consent(participant, *, actor, on):
+    if not participant.consents.standing().filter(purpose=Consent.Purpose.REFERRAL).exists():
+        consent_give(
+            participant=participant,
+            purpose=Consent.Purpose.REFERRAL,
+            actor=actor,
+            on=dt.datetime.combine(on, dt.time(10, 0), tzinfo=dt.UTC),
+        )
+
+
+def _family_decile(participant, *, decile, actor):
+    """Give a returning worker without a family card number one, with a DTSEN decile."""
+    if not participant.kk_number:
+        rng = random.Random(f"kk:{participant.nik}")
+        district, serial = rng.randrange(1, 10), rng.randrange(1, 9999)
+        participant_update(
+            participant=participant,
+            data={"kk_number": f"{participant.nik[:4]}{district:02d}150317{serial:04d}"},
+            actor=actor,
+            source="seed_demo",
+        )
+        participant.refresh_from_db()
+    DecileRecord.objects.get_or_create(
+        kk_number=participant.kk_number,
+        as_of=dt.date(2025, 10, 1),
+        source=DecileRecord.Source.DTSEN_CHECK,
+        defaults={"decile": decile},
+    )
+
+
+def seed_cases(people, orgs, *, admin):
+    """Returned workers helped through Kemensos' flow: open and closed cases, referrals to
+    the rehabilitation centre (one done, one pending)."""
+    sentra = orgs["sentra-pangudi-luhur"]
+    assessment = Case.Status.ASSESSMENT
+    plan = Case.Status.SERVICE_PLAN
+
+    ridwan = people["Muhammad Ridwan"]
+    if not ridwan.cases.exists():
+        back = ridwan.returning_worker_profile.return_date
+        _family_decile(ridwan, decile=3, actor=admin)
+        case = case_open(
+            participant=ridwan,
+            type=Case.Type.TRAFFICKING,
+            severity=Case.Severity.CRITICAL,
+            summary="Direkrut lewat media sosial untuk kerja admin di Phnom Penh; dipaksa "
+            "menjalankan penipuan daring, paspor ditahan. Dipulangkan KBRI Phnom Penh.",
+            actor=admin,
+            on=back + dt.timedelta(days=2),
+        )
+        _status(
+            case,
+            (assessment, "", {"assessment": "Trauma sedang; utang keluarga Rp 12 juta untuk "
+                              "biaya perekrutan; belum bekerja."}),
+            (plan, "", {"service_plan": "Rehabilitasi sosial di Sentra, konseling, bantuan "
+                        "sosial keluarga, pendampingan laporan TPPO ke Polda Sulsel."}),
+            actor=admin,
+        )  # fmt: skip
+        _referral_consent(ridwan, actor=admin, on=back + dt.timedelta(days=10))
+        referral = referral_create(
+            case=case,
+            to_organisation=sentra,
+            reason="Korban TPPO: perlu rehabilitasi sosial dan konseling.",
+            services_requested=[Service.REHABILITATION, Service.COUNSELLING,
+                                Service.SOCIAL_ASSISTANCE],
+            actor=admin,
+        )  # fmt: skip
+        referral_answer(referral=referral, accept=True, actor=admin, answer="Diterima di Sentra")
+        _status(case, (Case.Status.SERVICES, "", {}), actor=admin)
+        referral_complete(
+            referral=referral,
+            services_given="Rehabilitasi sosial 30 hari, 6 sesi konseling, bantuan sosial "
+            "keluarga (desil 3).",
+            delivered_on=back + dt.timedelta(days=60),
+            actor=admin,
+        )
+        _status(
+            case,
+            (Case.Status.MONITORING, "Kembali ke keluarga di Gowa; dipantau bulanan.", {}),
+            (Case.Status.CLOSED, "Pulih; bekerja di bengkel kerabat. Laporan TPPO diproses "
+             "Polda Sulsel.", {"on": min(back + dt.timedelta(days=200), _days(-1))}),
+            actor=admin,
+        )  # fmt: skip
+
+    neng = people["Neng Rina Marlina"]
+    if not neng.cases.exists():
+        back = neng.returning_worker_profile.return_date
+        case = case_open(
+            participant=neng,
+            type=Case.Type.TRAFFICKING,
+            severity=Case.Severity.HIGH,
+            summary="Dijanjikan kerja di restoran di Sihanoukville; dipaksa bekerja di "
+            "perusahaan penipuan daring. Dipulangkan bersama 40 WNI lain.",
+            actor=admin,
+            on=back + dt.timedelta(days=2),
+        )
+        _status(
+            case,
+            (assessment, "", {"assessment": "Sulit tidur dan cemas; keluarga mendukung."}),
+            (plan, "", {"service_plan": "Rehabilitasi sosial dan bantuan hukum untuk "
+                        "restitusi."}),
+            actor=admin,
+        )  # fmt: skip
+        _referral_consent(neng, actor=admin, on=_days(-3))
+        referral_create(
+            case=case,
+            to_organisation=sentra,
+            reason="Korban TPPO: rehabilitasi sosial dan bantuan hukum restitusi.",
+            services_requested=[Service.REHABILITATION, Service.LEGAL_AID],
+            actor=admin,
+        )
+
+    tukiyem = people["Tukiyem"]
+    placement = tukiyem.placements.first()
+    if placement and not tukiyem.cases.exists():
+        back = tukiyem.returning_worker_profile.return_date
+        case = case_open(
+            participant=tukiyem,
+            placement=placement,
+            type=Case.Type.UNPAID_WAGES,
+            severity=Case.Severity.MEDIUM,
+            summary="Upah tiga bulan (RM 4.500) tidak dibayar pabrik di Klang; di-PHK sepihak.",
+            actor=admin,
+            on=back + dt.timedelta(days=5),
+        )
+        _status(
+            case,
+            (assessment, "", {"assessment": "Bukti slip gaji dan pesan majikan lengkap."}),
+            (plan, "", {"service_plan": "Pengaduan lewat KBRI Kuala Lumpur; bantuan hukum."}),
+            (Case.Status.SERVICES, "", {}),
+            actor=admin,
+        )
+        service_deliver(
+            case=case,
+            kind=Service.LEGAL_AID,
+            delivered_on=back + dt.timedelta(days=30),
+            provider=orgs["kemenp2mi"],
+            description="Pendampingan pengaduan ke KBRI Kuala Lumpur dan Jabatan Tenaga Kerja.",
+            actor=admin,
+        )
+        case_note_add(
+            case=case,
+            note="KBRI Kuala Lumpur: majikan bersedia membayar RM 3.000; sisanya dimediasi.",
+            actor=admin,
+        )
+
+    sukerti = people["Ni Nyoman Sukerti"]
+    if not sukerti.cases.exists():
+        back = sukerti.returning_worker_profile.return_date
+        case = case_open(
+            participant=sukerti,
+            type=Case.Type.HEALTH,
+            severity=Case.Severity.MEDIUM,
+            summary="Pulang dari Hong Kong karena sakit (hipertensi); butuh pengobatan lanjut.",
+            actor=admin,
+            on=back + dt.timedelta(days=3),
+        )
+        _status(
+            case,
+            (assessment, "", {"assessment": "Hipertensi terkendali dengan obat; BPJS Kesehatan "
+                              "tidak aktif."}),
+            (plan, "", {"service_plan": "Aktifkan BPJS Kesehatan; kontrol di RSUD Tabanan."}),
+            (Case.Status.SERVICES, "", {}),
+            actor=admin,
+        )  # fmt: skip
+        service_deliver(
+            case=case,
+            kind=Service.HEALTH,
+            delivered_on=back + dt.timedelta(days=20),
+            description="BPJS Kesehatan PBI diaktifkan; kontrol rutin di RSUD Tabanan.",
+            actor=admin,
+        )
+        _status(
+            case,
+            (Case.Status.MONITORING, "Kontrol bulanan lewat telepon.", {}),
+            (Case.Status.CLOSED, "Sehat; membantu usaha keluarga.",
+             {"on": min(back + dt.timedelta(days=120), _days(-1))}),
+            actor=admin,
+        )  # fmt: skip
+
+    joko = people[REPATRIATED]
+    for case in joko.cases.filter(status=Case.Status.OPEN):
+        _status(
+            case,
+            (assessment, "", {"assessment": "Operasi lengan di Dammam; klaim JKK diajukan."}),
+            actor=admin,
+        )
+
+
+DRUG_OFFENCE_JAPAN = "I Made Dwi Saputra"  # Japan bars any drug offence
+OVERRIDE_SKCK = "I Wayan Budiarta"  # selected on an SKCK seen on paper (the one override)
+PAROLE_AT_OPP = "Andi Muhammad Akbar"  # parole supervision ends next year
+WITHDRAWN = "I Kadek Adi Putra"
+CONTRACT_ENDED = "Sukarni"  # factory in Taiwan closed
+REPATRIATED = "Joko Susilo"  # work accident in Saudi Arabia
+
+
+def seed_placements(*, participants, orgs, admin):
+    placement_rules_load()
+    job_orders = seed_job_orders(orgs, admin=admin)
+    people = _demo_people(participants)
+    seed_kk_placements(people, job_orders, admin=admin)
+    seed_past_placements(people, orgs, admin=admin)
+    seed_cases(people, orgs, admin=admin)
+
+
 # --- Everything --------------------------------------------------------------------------------
 
 
@@ -862,6 +1666,7 @@ def seed_demo():
     users = seed_accounts(orgs)
     participants = seed_people(orgs=orgs, users=users, programmes=programmes)
     seed_training(participants=participants, orgs=orgs, programmes=programmes, admin=users["admin"])
+    seed_placements(participants=participants, orgs=orgs, admin=users["admin"])
     return summary()
 
 
@@ -889,4 +1694,13 @@ def summary():
         "attendance rows": Attendance.objects.count(),
         "assessment results": AssessmentResult.objects.count(),
         "certificates": Certificate.objects.count(),
+        "job orders": JobOrder.objects.count(),
+        "placements": Placement.objects.count(),
+        **{f"  {phase.value}": Placement.objects.filter(phase=phase).count() for phase in Phase},
+        "check-ins": CheckIn.objects.count(),
+        "incidents": Incident.objects.count(),
+        "cases open": Case.objects.open().count(),
+        "cases closed": Case.objects.filter(status=Case.Status.CLOSED).count(),
+        "referrals pending": Referral.objects.filter(status=Referral.Status.PENDING).count(),
+        "referrals done": Referral.objects.filter(status=Referral.Status.DONE).count(),
     }

@@ -21,7 +21,7 @@ ROLES = {
     "sr_staff": "partner_staff",
     "peserta": "participant",
 }
-TOUCHED_APPS = ("accounts", "partners", "participants", "training")
+TOUCHED_APPS = ("accounts", "partners", "participants", "training", "placements")
 
 
 def seed():
@@ -147,3 +147,88 @@ def test_one_welder_has_three_absences_in_a_row(seeded):
     enrolments = Enrolment.objects.filter(batch__track__kind="welding")
 
     assert any(consecutive_absences(enrolment=e) >= 3 for e in enrolments)
+
+
+def test_placements_cover_every_phase(seeded):
+    from placements.models import Phase, Placement
+
+    present = set(Placement.objects.values_list("phase", flat=True))
+
+    assert present == set(Phase.values)
+    assert "placements" in seeded and "referrals pending" in seeded
+
+
+def test_the_demo_admin_overrode_one_guard_with_a_written_reason(seeded):
+    from placements.models import PhaseChange
+
+    overrides = PhaseChange.objects.exclude(overridden=[])
+
+    assert overrides.count() == 1
+    change = overrides.get()
+    assert change.changed_by.username == "admin"
+    assert change.override_reason.strip()
+    assert [item["code"] for item in change.overridden] == ["document"]
+
+
+HELD = [
+    ("registered", "selected", "destination_bar"),  # a drug offence, bound for Japan
+    ("selected", "medical_cleared", "document"),  # a medical check over 90 days old
+    ("oriented", "departed", "not_before"),  # parole supervision until next year
+]
+
+
+def test_some_placements_are_held_by_a_guard(seeded):
+    from placements.models import Placement
+    from placements.services import placement_refusals
+
+    for phase, to_phase, code in HELD:
+        found = [
+            {r.code for r in placement_refusals(placement=placement, to_phase=to_phase)}
+            for placement in Placement.objects.filter(phase=phase)
+        ]
+        assert any(code in codes for codes in found), (phase, found)
+
+
+def test_returned_workers_have_open_and_closed_cases_and_referrals(seeded):
+    from placements.models import Case, Referral, ServiceDelivery
+
+    assert Case.objects.open().exists()
+    assert Case.objects.filter(status="closed").exists()
+    assert Referral.objects.filter(status="pending").exists()
+    done = Referral.objects.get(status="done")
+    assert done.to_organisation.kind == "rehabilitation_centre"
+    assistance = ServiceDelivery.objects.get(referral=done, kind="social_assistance")
+    assert assistance.decile is not None and assistance.bansos_candidate
+    assert Case.objects.filter(placement__isnull=False, placement__incidents__isnull=False)
+
+
+def test_workers_abroad_have_check_ins_and_one_was_escalated(seeded):
+    from placements.models import CheckIn, ContractChange
+
+    assert CheckIn.objects.filter(wellbeing="good").exists()
+    assert CheckIn.objects.filter(wellbeing="at_risk", escalated_to_embassy=True).count() == 1
+    assert ContractChange.objects.count() == 1
+
+
+def test_pbs_sees_placements_only_of_its_participants_and_no_cases(seeded):
+    from placements.models import Case, Placement, Referral
+
+    pbs = User.objects.get(username="pbs")
+
+    placements = Placement.objects.visible_to(pbs)
+
+    assert placements.exists()
+    assert placements.count() < Placement.objects.count()
+    visible_people = Participant.objects.visible_to(pbs)
+    assert not placements.exclude(participant__in=visible_people).exists()
+    assert not Case.objects.visible_to(pbs).exists()
+    assert not Referral.objects.visible_to(pbs).exists()
+
+
+def test_language_tracks_say_which_level_they_attest(seeded):
+    from training.models import Track
+
+    languages = Track.objects.filter(kind="language")
+
+    assert languages.exists()
+    assert not languages.filter(language_level="").exists()

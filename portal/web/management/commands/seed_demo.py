@@ -7,7 +7,8 @@ from portal.web.demo import ACCOUNTS, demo_password, seed_demo
 class Command(BaseCommand):
     help = (
         "Fill a development database with fictional demo data (organisations, agreements, "
-        "logins, participants, training); safe to run again. Refuses unless DEBUG is on."
+        "logins, participants, training, placements and cases); safe to run again. Refuses unless "
+        "DEBUG is on."
     )
 
     def handle(self, *args, **options):

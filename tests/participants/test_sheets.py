@@ -12,6 +12,7 @@ import tracemalloc
 import zipfile
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from participants.sheets import (
@@ -27,6 +28,13 @@ from participants.sheets import (
 HEADER_ID = ["No", "Nama Lengkap", "NIK", "L/P", "Tgl Lahir", "No HP / WA", "Keterangan"]
 PERSON_1 = ["1", "Rahmawati Oktaviani", "6472054508949801", "P", "05/08/1994", "081255304417", ""]
 PERSON_2 = ["2", "Yosef Mandagi", "7171031210909802", "L", "12/10/1990", "+62 853-4021-7786", ""]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in their English source text."""
+    with translation.override("en"):
+        yield
 
 
 def csv_bytes(rows, *, delimiter=",", encoding="utf-8", bom=False):

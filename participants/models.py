@@ -711,3 +711,98 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.participant} – {self.programme}"
+
+
+class ImportRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Ministry admins see every import run; everyone else only their own."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_ministry_admin:
+            return self
+        return self.filter(user=user)
+
+
+def import_result_upload_to(instance, filename):
+    return f"imports/{instance.pk or 'new'}/{secrets.token_hex(8)}-{filename}"
+
+
+class ImportRun(models.Model):
+    """One import of a spreadsheet (also a dry run): who, when, which file, what came of it.
+
+    The people created or changed are listed as `ImportRunEntry` rows, so that one bulk import
+    is one record (and one audit entry), not one per row.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_runs",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, default="participants")
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result_file = models.FileField(
+        _("report file"), upload_to=import_result_upload_to, blank=True, max_length=200
+    )
+    rows_total = models.PositiveIntegerField(_("rows in total"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self):
+        return f"{self.filename or self.kind} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def committed(self):
+        return self.status == self.Status.DONE and not self.dry_run
+
+
+class ImportRunEntry(models.Model):
+    """A person an import run created or changed, with the outcome of their (first) row."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="entries")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="import_entries"
+    )
+    outcome = models.CharField(_("outcome"), max_length=10)
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "row", "pk"]
+        verbose_name = _("import run entry")
+        verbose_name_plural = _("import run entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "participant"], name="one_import_entry_per_participant"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.run_id}: {self.participant_id} {self.outcome}"

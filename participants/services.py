@@ -402,9 +402,15 @@ def current_decile(*, participant):
     return DecileRecord.objects.filter(kk_number=participant.kk_number).order_by("-as_of").first()
 
 
-def eligibility_check(*, participant, programme, on=None):
+_CURRENT = object()
+
+
+def eligibility_check(*, participant, programme, on=None, decile_record=_CURRENT):
     """Check a programme's rules; returns (eligible, explanation) where the explanation lists
-    every check made as {"rule", "ok", "detail"}."""
+    every check made as {"rule", "ok", "detail"}.
+
+    `decile_record` (a DecileRecord, saved or not, or None) replaces the query for the family's
+    current decile; the importer passes the one it prefetched or just read from the sheet."""
     on = on or timezone.localdate()
     checks = []
     if programme.eligible_categories:
@@ -428,7 +434,9 @@ def eligibility_check(*, participant, programme, on=None):
         detail = f"age {age} in {span}" if age is not None else "birth date unknown"
         checks.append({"rule": "age", "ok": ok, "detail": detail})
     if programme.min_decile is not None or programme.max_decile is not None:
-        record = current_decile(participant=participant)
+        record = (
+            current_decile(participant=participant) if decile_record is _CURRENT else decile_record
+        )
         decile = record.decile if record else None
         ok = (
             decile is not None

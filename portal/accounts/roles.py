@@ -22,7 +22,8 @@ ROLE_PERMISSIONS = {
         | {"regions": ("view",), "auditlog": ("view",)},
         "extra": ("participants.view_restricted", "participants.view_nik"),
     },
-    Role.ANALYST: {"apps": {}, "extra": ()},
+    # Analysts send the spreadsheets: importing is their one permission.
+    Role.ANALYST: {"apps": {}, "extra": ("participants.import_participants",)},
     Role.PARTNER_STAFF: {"apps": {}, "extra": ()},
     Role.PARTICIPANT: {"apps": {}, "extra": ()},
 }

@@ -1,0 +1,185 @@
+"""What an import reports: per row the outcome and every message, and the files made from it.
+
+`RowReport.values` (the original cell texts) is kept only for rejected rows, so the report stays
+small however large the file; the "rejected rows" file is made from it.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from ..columns import COLUMNS, template_headers
+from ..sheets import SheetError
+
+OUTCOMES = ("new", "updated", "unchanged", "merged", "skipped", "rejected")
+REASON_HEADER = "Alasan / Reason"
+
+
+@dataclass(slots=True)
+class RowMessage:
+    """One warning or error on a row. `level` is "error", "warning" or "info" (a harmless
+    repair, reported so that the sender can fix the sheet)."""
+
+    code: str
+    level: str
+    column: str
+    text: str
+    detail: str = ""
+    field: str = ""  # the participant field concerned, for the stored DataWarning
+
+    def __str__(self):
+        return f"{self.code}({self.detail})" if self.detail else self.code
+
+
+@dataclass(slots=True)
+class RowReport:
+    number: int
+    outcome: str
+    nik: str = ""
+    name: str = ""
+    messages: list[RowMessage] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> list[str]:
+        return [m.code for m in self.messages]
+
+    @property
+    def errors(self) -> list[RowMessage]:
+        return [m for m in self.messages if m.level == "error"]
+
+    @property
+    def warnings(self) -> list[RowMessage]:
+        return [m for m in self.messages if m.level == "warning"]
+
+
+@dataclass
+class ImportReport:
+    filename: str = ""
+    sha256: str = ""
+    size: int = 0
+    columns: list = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    rows: list[RowReport] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    refused: SheetError | None = None
+    dry_run: bool = False
+    committed: bool = False
+    run: object = None
+    other_sheets: list[str] = field(default_factory=list)
+
+    def add(self, row: RowReport):
+        self.rows.append(row)
+        self.counts[row.outcome] += 1
+
+    def row(self, number: int) -> RowReport | None:
+        """The report of the row with this spreadsheet row number."""
+        for row in self.rows:
+            if row.number == number:
+                return row
+        return None
+
+    @property
+    def rejected(self) -> list[RowReport]:
+        return [row for row in self.rows if row.outcome == "rejected"]
+
+
+def _message_cell(message: RowMessage) -> str:
+    where = f" [{message.column}]" if message.column else ""
+    return f"{message}{where}: {message.text}"
+
+
+def write_report_csv(report: ImportReport, out):
+    """Write `row,outcome,nik,messages` to the text stream `out`, one line per row."""
+    writer = csv.writer(out)
+    writer.writerow(["row", "outcome", "nik", "messages"])
+    if report.refused is not None:
+        writer.writerow(["", "refused", "", f"{report.refused.code}: {report.refused.message}"])
+    for row in report.rows:
+        writer.writerow(
+            [row.number, row.outcome, row.nik, "; ".join(_message_cell(m) for m in row.messages)]
+        )
+
+
+def _rejected_table(report: ImportReport):
+    headers = [header for header, _code in report.columns]
+    for row in report.rejected:  # cells outside the header ("Column K") come last
+        headers += [key for key in row.values if key not in headers]
+    lines = []
+    for row in report.rejected:
+        reason = "; ".join(m.text for m in row.messages if m.level == "error")
+        lines.append([row.values.get(h, "") for h in headers] + [reason])
+    return headers + [REASON_HEADER], lines
+
+
+def write_rejected_rows(report: ImportReport, out, *, fmt="csv"):
+    """The rejected rows with their original cells and a reason column, to send back for
+    correction: CSV to a text stream, or XLSX (cells as text) to a binary stream."""
+    headers, lines = _rejected_table(report)
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(headers)
+        writer.writerows(lines)
+        return
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Rejected rows"))
+    sheet.append(headers)
+    for line in lines:
+        sheet.append(line)
+    workbook.save(out)
+
+
+def write_template(out, *, fmt="csv", language="id"):
+    """The empty template. CSV: one header row in `language` (to a text stream). XLSX (to a
+    binary stream): the header row, with NIK, KK and phone columns formatted as text so that
+    Excel keeps every digit, and a second sheet explaining each column in both languages."""
+    headers = template_headers(language)
+    if fmt == "csv":
+        csv.writer(out).writerow(headers)
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Peserta"
+    sheet.append(headers)
+    text_columns = {"nik", "kk_number", "phone", "second_phone", "decile"}
+    for index, column in enumerate(COLUMNS, 1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = max(14, len(headers[index - 1]) + 2)
+        if column.code in text_columns:
+            for row in range(2, 1002):
+                sheet.cell(row=row, column=index).number_format = "@"
+    help_sheet = workbook.create_sheet("Petunjuk - Help")
+    help_sheet.append(["Kolom (ID)", "Column (EN)", _("Required"), _("Notes")])
+    notes = {
+        "nik": _("16 digits, formatted as text (never a number)."),
+        "full_name": _("As on the identity card."),
+        "sex": _("L/P or M/F."),
+        "birth_date": _("Day first: 23/03/1987, 23-03-1987 or 23 Maret 1987."),
+        "phone": _("Two numbers may be separated by /."),
+        "decile": _("1 to 10, D1 or Desil 1."),
+        "programme": _("The programme's name as used in the portal."),
+    }
+    for column in COLUMNS:
+        help_sheet.append(
+            [
+                column.label_id,
+                column.label_en,
+                _("yes") if column.required else "",
+                notes.get(column.code, ""),
+            ]
+        )
+    help_sheet.append([])
+    help_sheet.append(
+        [_("Columns not listed here are kept in the restricted notes of the participant.")]
+    )
+    workbook.save(out)

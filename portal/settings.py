@@ -140,6 +140,10 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Participant sheets with more data rows than this are imported by the worker, with a progress
+# bar; smaller ones in the request. Uploaded sheets and import results are kept under
+# MEDIA_ROOT/imports/ (private: shared by the web and worker processes).
+IMPORT_BACKGROUND_ROWS = env.int("PORTAL_IMPORT_BACKGROUND_ROWS", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Email (EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587) and SMS.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.web import analyst
 from portal.web import views as web_views
 
 urlpatterns = [
@@ -10,5 +11,6 @@ urlpatterns = [
     path("", include("portal.accounts.urls")),
     path("participants/", include("participants.urls")),
     path("", include("placements.urls")),
+    path("analyst/import/", include((analyst.import_urlpatterns, "imports"))),
     path("", web_views.home, name="home"),
 ]

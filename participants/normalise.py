@@ -620,12 +620,32 @@ _MOBILE_TYPES = {
 }
 
 
+_ID_MOBILE = phonenumbers.PhoneMetadata.metadata_for_region("ID").mobile
+_ID_MOBILE_PATTERN = re.compile(_ID_MOBILE.national_number_pattern)
+_ID_MOBILE_LENGTHS = frozenset(_ID_MOBILE.possible_length)
+
+
+def _indonesian_mobile(digits):
+    """The national number when `digits` is plainly an Indonesian mobile number by the
+    phonenumbers metadata (the same answer `phonenumbers` gives, a hundred times faster)."""
+    for prefix in ("+62", "62", "0", ""):
+        if digits.startswith(prefix):
+            national = digits[len(prefix) :]
+            break
+    if len(national) in _ID_MOBILE_LENGTHS and _ID_MOBILE_PATTERN.fullmatch(national):
+        return national
+    return None
+
+
 def _parse_one_phone(text):
     """(E.164, is_mobile, zero_restored), or None when the text is not a possible number."""
     digits = _PHONE_FORMATTING.sub("", re.sub(r"\.0+$", "", text))
     if not re.fullmatch(r"\+?[0-9]{6,15}", digits):
         return None
     zero_restored = digits.startswith("8")
+    national = _indonesian_mobile(digits)
+    if national is not None:
+        return f"+62{national}", True, zero_restored
     if zero_restored:
         candidates = ["0" + digits]
     elif digits.startswith("62"):

@@ -3,11 +3,13 @@
 Most inputs are the cells of the sample sheet in shared/data (row numbers in the comments).
 """
 
+import re
 from datetime import date, datetime
 
 import pytest
 from django.utils import translation
 
+from participants import normalise
 from participants.normalise import (
     ERROR,
     INFO,
@@ -875,3 +877,41 @@ def test_it_reports_a_minor_with_the_date_they_turn_eighteen():
     assert codes(messages) == ["MINOR(born 2009-04-14: under 18 until 2027-04-14)"]
     assert check_minor(date(1990, 1, 1), on=AS_OF) == []
     assert check_minor(None, on=AS_OF) == []
+
+
+def _slow_parse_one_phone(digits):
+    """The phonenumbers-only answer the fast path must agree with."""
+    import phonenumbers
+
+    zero_restored = digits.startswith("8")
+    if zero_restored:
+        candidates = ["0" + digits]
+    elif digits.startswith("62"):
+        candidates = ["+" + digits, digits]
+    else:
+        candidates = [digits]
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, "ID")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            mobile = phonenumbers.number_type(number) in normalise._MOBILE_TYPES
+            return e164, mobile, zero_restored
+    return None
+
+
+def test_the_fast_indonesian_mobile_path_agrees_with_phonenumbers():
+    import random
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        prefix = rng.choice(["+62", "62", "0", ""])
+        body = rng.choice("8888888123") + "".join(
+            rng.choice("0123456789") for _ in range(rng.randrange(6, 14))
+        )
+        digits = prefix + body
+        if not re.fullmatch(r"\+?[0-9]{6,15}", digits):
+            continue
+        assert normalise._parse_one_phone(digits) == _slow_parse_one_phone(digits), digits

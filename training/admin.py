@@ -569,3 +569,10 @@ class CertificateAdmin(admin.ModelAdmin):
     @admin.display(description=_("batch"), ordering="enrolment__batch__code")
     def batch(self, obj):
         return obj.enrolment.batch
+
+
+# Spreadsheet imports (attendance, scores, enrolments): pages in training.admin_imports.
+from .admin_imports import import_attendance, import_enrolments, import_scores  # noqa: E402
+
+SessionAdmin.actions = [*SessionAdmin.actions, import_attendance]
+BatchAdmin.actions = [*BatchAdmin.actions, import_scores, import_enrolments]

@@ -7,6 +7,10 @@ small however large the file; the "rejected rows" file is made from it.
 from __future__ import annotations
 
 import csv
+import io
+import pickle
+import tempfile
+from array import array
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -56,6 +60,43 @@ class RowReport:
         return [m for m in self.messages if m.level == "warning"]
 
 
+class RowStore:
+    """The row reports of an import, kept in a temporary file rather than in memory, so that
+    the importer's memory does not grow with the sheet; iterate, index and count like a list.
+    Only the file offsets stay in memory (8 bytes a row)."""
+
+    def __init__(self, rows=()):
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the report
+        self._offsets = array("q")
+        for row in rows:
+            self.append(row)
+
+    def append(self, row):
+        self._file.seek(0, io.SEEK_END)
+        self._offsets.append(self._file.tell())
+        pickle.dump(row, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __len__(self):
+        return len(self._offsets)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        self._file.seek(self._offsets[index])
+        return pickle.load(self._file)  # noqa: S301 - our own temporary file
+
+    def __iter__(self):
+        for offset in self._offsets:
+            self._file.seek(offset)
+            yield pickle.load(self._file)  # noqa: S301 - our own temporary file
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    def __repr__(self):
+        return f"<RowStore of {len(self)} rows>"
+
+
 @dataclass
 class ImportReport:
     filename: str = ""
@@ -63,7 +104,7 @@ class ImportReport:
     size: int = 0
     columns: list = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
-    rows: list[RowReport] = field(default_factory=list)
+    rows: RowStore = field(default_factory=lambda: RowStore())
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     refused: SheetError | None = None
     dry_run: bool = False

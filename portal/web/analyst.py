@@ -72,7 +72,7 @@ def _runs(user):
     """The runs this user may see; PermissionDenied without the import permission."""
     if not user.has_perm(PERMISSION):
         raise PermissionDenied
-    return ImportRun.objects.visible_to(user).select_related("user")
+    return ImportRun.objects.visible_to(user).filter(kind="participants").select_related("user")
 
 
 def _counts(run):

@@ -16,7 +16,8 @@ File type is decided by content, never by the file name:
   is plain data (phones such as +62..., negative numbers): only real XLSX formulas are refused.
 
 Whole-file refusals, checked before the rows are read (codes are stable):
-- `too_large`: more than `max_bytes` (default 10 MB), checked from the size before reading.
+- `too_large`: more than `max_bytes` (setting IMPORT_MAX_BYTES, default 50 MB), checked from the
+  size before reading.
 - `empty`: no bytes, or no cell with a value. `not_a_spreadsheet`, `unsupported_format`.
 - `zip_bomb`: the XLSX's declared uncompressed size is above `max_uncompressed` (default
   100 MB), a part larger than 1 MB is compressed more than `max_ratio` (default 100) times, or
@@ -26,7 +27,8 @@ Whole-file refusals, checked before the rows are read (codes are stable):
 - `formula`: a formula in any cell of any worksheet; the message names the sheet and cell
   ("C7"). Formulas are not data: the sender pastes values only.
 - `too_many_rows`: a worksheet's declared dimension or row numbers beyond Excel's 1,048,576 rows,
-  or more than `max_rows` rows (default 200,000; the row numbers as shown, title rows included).
+  or more than `max_rows` rows (setting IMPORT_MAX_ROWS, default 500,000; the row numbers as
+  shown, title rows included).
   For XLSX every worksheet is pre-scanned (a fast byte scan, no parsing) and for CSV the lines are
   counted, so the refusal comes before any row is read. `too_many_columns`: beyond column XFD.
 - `no_known_column`: no header row found (below). `unreadable`: a damaged file or encoding.
@@ -78,13 +80,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .columns import ROW_NUMBER, canonical, header_key
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 200_000
+MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 500_000)
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ZIP_MEMBERS = 2_000

@@ -144,6 +144,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # bar; smaller ones in the request. Uploaded sheets and import results are kept under
 # MEDIA_ROOT/imports/ (private: shared by the web and worker processes).
 IMPORT_BACKGROUND_ROWS = env.int("PORTAL_IMPORT_BACKGROUND_ROWS", default=2000)
+# Whole sheets larger than this, or with more rows, are refused before any row is read.
+IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("PORTAL_IMPORT_MAX_ROWS", default=500_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Email (EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587) and SMS.

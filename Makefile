@@ -3,6 +3,7 @@
 #   make demo            the portal with demo data at http://127.0.0.1:8000 (make demo PORT=8001)
 #   make test            the test suite (SQLite and eager tasks, or DATABASE_URL / REDIS_URL)
 #   make lint            ruff check and ruff format --check (make format fixes what it can)
+#   make bench           benchmarks on DATABASE_URL (PostgreSQL); make bench QUICK=1 for a smoke run
 #   make lock            rewrite requirements.lock from .venv after changing dependencies
 #
 # Variables read from the environment are passed through to every command: DATABASE_URL,
@@ -25,7 +26,7 @@ PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint format lock
+.PHONY: help install demo test lint format lock bench
 
 help:
 	@sed -n '1,10s/^# \{0,1\}//p' Makefile
@@ -61,6 +62,11 @@ demo: $(INSTALLED)
 # --create-db: a test database left by an earlier run with older migrations is rebuilt, not reused.
 test: $(INSTALLED)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --create-db -p no:cacheprovider $(PYTEST_ARGS)
+
+# Benchmarks need PostgreSQL; the database in DATABASE_URL is created and migrated if missing.
+bench: $(INSTALLED)
+	@if [ -z "$${DATABASE_URL:-}" ]; then echo "make bench needs DATABASE_URL (PostgreSQL)"; exit 2; fi
+	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick,)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -118,6 +118,7 @@ def test_the_commit_answers_405_to_a_get(client, analyst_user):
 def test_an_upload_is_checked_first_and_the_preview_shows_row_column_and_reason(
     client, analyst_user
 ):
+    client.cookies["django_language"] = "en"
     response = upload(login(client, analyst_user), person(1), BAD_ROW, follow=True)
 
     run = last_run()

@@ -202,14 +202,19 @@ def read_sheet(
     fileobj,
     *,
     filename: str = "",
-    max_bytes: int = MAX_BYTES,
-    max_rows: int = MAX_ROWS,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
     max_uncompressed: int = MAX_UNCOMPRESSED,
     max_ratio: float = MAX_RATIO,
 ) -> Sheet:
     """Open a CSV or XLSX file (a binary file object, or a path) and find its header.
 
+    The limits default to the settings IMPORT_MAX_BYTES and IMPORT_MAX_ROWS, read at each call.
     Raises SheetError for a file that cannot be imported. The caller closes the Sheet."""
+    if max_bytes is None:
+        max_bytes = getattr(settings, "IMPORT_MAX_BYTES", MAX_BYTES)
+    if max_rows is None:
+        max_rows = getattr(settings, "IMPORT_MAX_ROWS", MAX_ROWS)
     closers = []
     if isinstance(fileobj, str | os.PathLike):
         filename = filename or os.path.basename(fileobj)

@@ -158,7 +158,7 @@ _CODE_FIELDS = {
 
 def make(code, column="", detail="", **params) -> RowMessage:
     level, msgid = MESSAGES[code]
-    text = gettext(msgid) % {"detail": detail, **params}
+    text = normalise.translate(msgid) % {"detail": detail, **params}
     field_name = _CODE_FIELDS.get(code.split("_")[0], "")
     return RowMessage(
         code=code, level=level, column=column, text=text, detail=str(detail), field=field_name

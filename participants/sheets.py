@@ -70,6 +70,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import os
 import re
@@ -949,3 +950,34 @@ def _unreadable(error):
         _("The workbook cannot be read: it is damaged or not a valid .xlsx file (%(error)s).")
         % {"error": str(error)[:200] or type(error).__name__},
     )
+
+
+def prepare_upload(fileobj, filename=""):
+    """(seekable binary stream, closers, sha256, size, filename) for an uploaded file, a file
+    object or a path; every importer starts here. Call each of `closers` when done."""
+    closers = []
+    if isinstance(fileobj, str | os.PathLike):
+        filename = filename or os.path.basename(fileobj)
+        fileobj = open(fileobj, "rb")  # noqa: SIM115 - closed by the caller via closers
+        closers.append(fileobj.close)
+    else:
+        filename = filename or os.path.basename(getattr(fileobj, "name", "") or "")
+        inner = getattr(fileobj, "file", None)
+        if not isinstance(fileobj, io.IOBase) and isinstance(inner, io.IOBase):
+            fileobj = inner
+        if not (getattr(fileobj, "seekable", None) and fileobj.seekable()):
+            copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
+            closers.append(copy.close)
+            while chunk := fileobj.read(1024 * 1024):
+                copy.write(chunk)
+                if copy.tell() > MAX_BYTES:
+                    break
+            fileobj = copy
+    digest = hashlib.sha256()
+    fileobj.seek(0)
+    size = 0
+    while chunk := fileobj.read(1024 * 1024):
+        digest.update(chunk)
+        size += len(chunk)
+    fileobj.seek(0)
+    return fileobj, closers, digest.hexdigest(), size, filename

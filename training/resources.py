@@ -39,10 +39,6 @@ Files are at most `MAX_ROWS` rows: these sheets list the people of one batch.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -55,7 +51,7 @@ from participants.columns import ROW_NUMBER, header_key
 from participants.importing.report import ImportReport, RowMessage, RowReport
 from participants.models import ImportRun, ImportRunEntry, Participant
 from participants.normalise import normalise_nik, parse_date
-from participants.sheets import MAX_BYTES, SheetError, column_letter, read_sheet
+from participants.sheets import SheetError, column_letter, prepare_upload, read_sheet
 from portal.audit.services import Event, audit_event
 
 from . import services
@@ -204,36 +200,6 @@ class _Line:
         self.rejected = True
 
 
-def _prepare_file(fileobj, filename):
-    """(seekable binary stream, closers, sha256, size, filename)."""
-    closers = []
-    if isinstance(fileobj, str | os.PathLike):
-        filename = filename or os.path.basename(fileobj)
-        fileobj = open(fileobj, "rb")  # noqa: SIM115 - closed through closers
-        closers.append(fileobj.close)
-    else:
-        filename = filename or os.path.basename(getattr(fileobj, "name", "") or "")
-        inner = getattr(fileobj, "file", None)
-        if not isinstance(fileobj, io.IOBase) and isinstance(inner, io.IOBase):
-            fileobj = inner
-        if not (getattr(fileobj, "seekable", None) and fileobj.seekable()):
-            copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
-            closers.append(copy.close)
-            while chunk := fileobj.read(1024 * 1024):
-                copy.write(chunk)
-                if copy.tell() > MAX_BYTES:
-                    break
-            fileobj = copy
-    digest = hashlib.sha256()
-    fileobj.seek(0)
-    size = 0
-    while chunk := fileobj.read(1024 * 1024):
-        digest.update(chunk)
-        size += len(chunk)
-    fileobj.seek(0)
-    return fileobj, closers, digest.hexdigest(), size, filename
-
-
 class _SheetImport:
     """Read the sheet, check every row, write the valid ones, report each row's outcome.
 
@@ -262,7 +228,7 @@ class _SheetImport:
     def run(self) -> ImportReport:
         if not can_import(self.user, self.batch):
             raise PermissionDenied(gettext("You may not import sheets into this batch."))
-        stream, closers, sha256, size, filename = _prepare_file(self.fileobj, self.filename)
+        stream, closers, sha256, size, filename = prepare_upload(self.fileobj, self.filename)
         try:
             run = ImportRun.objects.create(
                 user=self.actor,

@@ -17,11 +17,7 @@ bypass auditlog's per-row entries: the run's entries list the people instead).
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -45,7 +41,7 @@ from ..models import (
 )
 from ..normalise import translations_cached
 from ..services import eligibility_check, explain
-from ..sheets import MAX_BYTES, SheetError, read_sheet
+from ..sheets import SheetError, prepare_upload, read_sheet
 from .report import ImportReport, RowMessage, RowReport
 from .rows import FIELD_LABELS, PERSON_FIELDS, ProgrammeIndex, RowParser, make
 
@@ -195,36 +191,6 @@ class SeenIndex:
         self._db.close()
 
 
-def _hash_file(fileobj, filename):
-    """(seekable binary stream, closers, sha256, size, filename)."""
-    closers = []
-    if isinstance(fileobj, str | os.PathLike):
-        filename = filename or os.path.basename(fileobj)
-        fileobj = open(fileobj, "rb")  # noqa: SIM115 - closed by the caller via closers
-        closers.append(fileobj.close)
-    else:
-        filename = filename or os.path.basename(getattr(fileobj, "name", "") or "")
-        inner = getattr(fileobj, "file", None)
-        if not isinstance(fileobj, io.IOBase) and isinstance(inner, io.IOBase):
-            fileobj = inner
-        if not (getattr(fileobj, "seekable", None) and fileobj.seekable()):
-            copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
-            closers.append(copy.close)
-            while chunk := fileobj.read(1024 * 1024):
-                copy.write(chunk)
-                if copy.tell() > MAX_BYTES:
-                    break
-            fileobj = copy
-    digest = hashlib.sha256()
-    fileobj.seek(0)
-    size = 0
-    while chunk := fileobj.read(1024 * 1024):
-        digest.update(chunk)
-        size += len(chunk)
-    fileobj.seek(0)
-    return fileobj, closers, digest.hexdigest(), size, filename
-
-
 def import_participants(
     *,
     fileobj,
@@ -244,7 +210,7 @@ def import_participants(
     if not user.has_perm(PERMISSION):
         raise PermissionDenied(_("You are not allowed to import participants."))
     as_of = as_of or timezone.localdate()
-    stream, closers, sha256, size, filename = _hash_file(fileobj, filename)
+    stream, closers, sha256, size, filename = prepare_upload(fileobj, filename)
     try:
         if run is None:
             run = ImportRun(user=user)

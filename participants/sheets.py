@@ -87,8 +87,20 @@ from django.utils.translation import gettext as _
 
 from .columns import ROW_NUMBER, canonical, header_key
 
-MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
-MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 500_000)
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 500_000
+
+
+def byte_limit():
+    """The largest sheet accepted: the setting IMPORT_MAX_BYTES, read at each call."""
+    return getattr(settings, "IMPORT_MAX_BYTES", MAX_BYTES)
+
+
+def row_limit():
+    """The most rows a sheet may have: the setting IMPORT_MAX_ROWS, read at each call."""
+    return getattr(settings, "IMPORT_MAX_ROWS", MAX_ROWS)
+
+
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ZIP_MEMBERS = 2_000
@@ -213,9 +225,9 @@ def read_sheet(
     The limits default to the settings IMPORT_MAX_BYTES and IMPORT_MAX_ROWS, read at each call.
     Raises SheetError for a file that cannot be imported. The caller closes the Sheet."""
     if max_bytes is None:
-        max_bytes = getattr(settings, "IMPORT_MAX_BYTES", MAX_BYTES)
+        max_bytes = byte_limit()
     if max_rows is None:
-        max_rows = getattr(settings, "IMPORT_MAX_ROWS", MAX_ROWS)
+        max_rows = row_limit()
     closers = []
     if isinstance(fileobj, str | os.PathLike):
         filename = filename or os.path.basename(fileobj)
@@ -970,7 +982,7 @@ def prepare_upload(fileobj, filename=""):
             closers.append(copy.close)
             while chunk := fileobj.read(1024 * 1024):
                 copy.write(chunk)
-                if copy.tell() > MAX_BYTES:
+                if copy.tell() > byte_limit():
                     break
             fileobj = copy
     digest = hashlib.sha256()

@@ -372,11 +372,17 @@ def placement_advance_while_ready(*, placement, actor, on=None):
         to_phase = _next_step(placement)
         if to_phase in (None, Phase.DEPARTED):
             return moved
-        if placement_refusals(placement=placement, to_phase=to_phase, on=on):
+        try:
+            with transaction.atomic():
+                placement_advance(
+                    placement=placement,
+                    actor=actor,
+                    to_phase=to_phase,
+                    on=on,
+                    reason=_("requirements met"),
+                )
+        except PlacementRefused:
             return moved
-        placement_advance(
-            placement=placement, actor=actor, to_phase=to_phase, on=on, reason=_("requirements met")
-        )
         moved.append(to_phase)
 
 
@@ -583,16 +589,16 @@ def case_set_status(
     return case
 
 
+def _touch(case):
+    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+
+
 @transaction.atomic
 def case_note_add(*, case, note, actor):
     if not note.strip():
         raise PlacementError(_("The note is empty."))
-    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+    _touch(case)
     return CaseUpdate.objects.create(case=case, note=note, by=_user(actor))
-
-
-def _touch(case):
-    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
 
 
 @transaction.atomic

@@ -23,8 +23,9 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, gettext_lazy
 
+from participants.importing.report import OUTCOME_LABELS
 from participants.models import ImportRun
-from participants.sheets import MAX_BYTES
+from participants.sheets import byte_limit
 
 from . import resources
 from .admin import action_context, mask_nik, only_one
@@ -34,14 +35,6 @@ UPLOAD_DIR = "imports/training"
 TOKEN_SALT = "training.admin_imports"
 TOKEN_MAX_AGE = 24 * 3600
 PREVIEW_ROWS = 1000
-OUTCOME_LABELS = {
-    "new": gettext_lazy("new"),
-    "updated": gettext_lazy("updated"),
-    "unchanged": gettext_lazy("unchanged"),
-    "merged": gettext_lazy("merged"),
-    "skipped": gettext_lazy("skipped"),
-    "rejected": gettext_lazy("rejected"),
-}
 
 
 @dataclass(frozen=True)
@@ -101,10 +94,10 @@ class SheetUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
+        if upload.size > byte_limit():
             raise forms.ValidationError(
                 gettext("The file is %(size)s, more than the limit of %(limit)s. Split it.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_BYTES)}
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(byte_limit())}
             )
         return upload
 

@@ -39,6 +39,7 @@ Files are at most `MAX_ROWS` rows: these sheets list the people of one batch.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -48,7 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from participants.columns import ROW_NUMBER, header_key
-from participants.importing.report import ImportReport, RowMessage, RowReport
+from participants.importing.report import ImportReport, RowMessage, RowReport, finish_run
 from participants.models import ImportRun, ImportRunEntry, Participant
 from participants.normalise import normalise_nik, parse_date
 from participants.sheets import SheetError, column_letter, prepare_upload, read_sheet
@@ -200,7 +201,7 @@ class _Line:
         self.rejected = True
 
 
-class _SheetImport:
+class _SheetImport(ABC):
     """Read the sheet, check every row, write the valid ones, report each row's outcome.
 
     Subclasses set `kind` and `required` (column codes besides the NIK) and implement
@@ -250,11 +251,11 @@ class _SheetImport:
             except SheetError as error:
                 report.refused = error
                 report.committed = False
-                _finish(run, ImportRun.Status.REFUSED, report, message=error.message)
+                finish_run(run, ImportRun.Status.REFUSED, report, message=error.message)
                 return report
             except BaseException as error:
                 report.committed = False
-                _finish(
+                finish_run(
                     run,
                     ImportRun.Status.FAILED,
                     report,
@@ -266,7 +267,7 @@ class _SheetImport:
                 message = gettext("Nothing was imported: %(count)d rows were rejected.") % {
                     "count": report.counts["rejected"]
                 }
-            _finish(run, ImportRun.Status.DONE, report, message=message)
+            finish_run(run, ImportRun.Status.DONE, report, message=message)
             return report
         finally:
             for close in reversed(closers):
@@ -341,12 +342,12 @@ class _SheetImport:
             )
         for code in self.required:
             if code not in self.index:
-                raise self.missing_column(code)
+                error_code, text = self.missing_columns[code]
+                raise SheetError(error_code, gettext(text))
 
     optional: tuple[str, ...] = ()
-
-    def missing_column(self, code):  # pragma: no cover - each importer names its columns
-        raise NotImplementedError
+    #: For each required column: the refusal's code and sentence when the sheet lacks it.
+    missing_columns: dict[str, tuple[str, str]] = {}  # noqa: RUF012 - read only
 
     def header(self, code):
         index = self.index.get(code)
@@ -388,7 +389,7 @@ class _SheetImport:
         line.key = self.duplicate_key(line)
         return line
 
-    def parse_values(self, line, row):
+    def parse_values(self, line, row):  # noqa: B027 - optional: enrolments read no other column
         """Read the importer's own columns into `line.data` (rejecting the line if needed)."""
 
     def duplicate_key(self, line):
@@ -469,8 +470,9 @@ class _SheetImport:
     def resolve(self, lines):
         self.resolve_enrolments(lines)
 
-    def write(self, lines):  # pragma: no cover - each importer writes its own way
-        raise NotImplementedError
+    @abstractmethod
+    def write(self, lines):
+        """Record the valid `lines` through the training services."""
 
     # --- results ---------------------------------------------------------------------------
 
@@ -514,19 +516,6 @@ class _SheetImport:
         )
 
 
-def _finish(run, status, report, *, message=""):
-    run.status = status
-    run.message = message[:5000]
-    run.counts = dict(report.counts)
-    done = sum(report.counts.values())
-    run.rows_done = done
-    run.rows_total = done
-    run.finished_at = timezone.now()
-    run.save(
-        update_fields=["status", "message", "counts", "rows_done", "rows_total", "finished_at"]
-    )
-
-
 # --- attendance ------------------------------------------------------------------------------
 
 
@@ -541,14 +530,15 @@ class _AttendanceImport(_SheetImport):
     def audit_data(self):
         return {"session": self.session.pk}
 
-    def missing_column(self, code):
-        return SheetError(
+    missing_columns = {
+        "status": (
             "no_status_column",
-            gettext(
+            gettext_noop(
                 "The sheet has no attendance column: name it Kehadiran, Status, Hadir or "
                 "Attendance."
             ),
         )
+    }
 
     def parse_values(self, line, row):
         column = self.header("status")
@@ -625,11 +615,12 @@ class _ScoreImport(_SheetImport):
     required = ("score",)
     optional = ("kind", "date")
 
-    def missing_column(self, code):
-        return SheetError(
+    missing_columns = {
+        "score": (
             "no_score_column",
-            gettext("The sheet has no score column: name it Nilai, Skor or Score."),
+            gettext_noop("The sheet has no score column: name it Nilai, Skor or Score."),
         )
+    }
 
     def parse_values(self, line, row):
         self.parse_kind(line, row)

@@ -42,7 +42,7 @@ from ..models import (
 from ..normalise import translations_cached
 from ..services import eligibility_check, explain
 from ..sheets import SheetError, prepare_upload, read_sheet
-from .report import ImportReport, RowMessage, RowReport
+from .report import ImportReport, RowMessage, RowReport, finish_run
 from .rows import FIELD_LABELS, PERSON_FIELDS, ProgrammeIndex, RowParser, make
 
 CHUNK_SIZE = 2_000
@@ -223,7 +223,7 @@ def import_participants(
             sheet = read_sheet(stream, filename=filename)
         except SheetError as error:
             report.refused = error
-            _finish(run, ImportRun.Status.REFUSED, report, message=error.message)
+            finish_run(run, ImportRun.Status.REFUSED, report, message=error.message)
             return report
         report.columns = [(c.header, c.code) for c in sheet.columns]
         report.unknown_columns = [c.header for c in sheet.unknown_columns]
@@ -252,11 +252,11 @@ def import_participants(
         except SheetError as error:  # a damaged row met while reading (rolled back)
             report.refused = error
             report.committed = False
-            _finish(run, ImportRun.Status.REFUSED, report, message=error.message)
+            finish_run(run, ImportRun.Status.REFUSED, report, message=error.message)
             return report
         except BaseException as error:
             report.committed = False
-            _finish(
+            finish_run(
                 run, ImportRun.Status.FAILED, report, message=f"{type(error).__name__}: {error}"
             )
             raise
@@ -265,24 +265,11 @@ def import_participants(
             message = _("Nothing was imported: %(count)d rows were rejected.") % {
                 "count": report.counts["rejected"]
             }
-        _finish(run, ImportRun.Status.DONE, report, message=message)
+        finish_run(run, ImportRun.Status.DONE, report, message=message)
         return report
     finally:
         for close in reversed(closers):
             close()
-
-
-def _finish(run, status, report, *, message=""):
-    run.status = status
-    run.message = message[:5000]
-    run.counts = dict(report.counts)
-    done = sum(report.counts.values())
-    run.rows_done = done
-    run.rows_total = done
-    run.finished_at = timezone.now()
-    run.save(
-        update_fields=["status", "message", "counts", "rows_done", "rows_total", "finished_at"]
-    )
 
 
 class _Importer:

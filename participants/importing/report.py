@@ -13,12 +13,23 @@ import tempfile
 from array import array
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..columns import COLUMNS, template_headers
 from ..sheets import SheetError
 
 OUTCOMES = ("new", "updated", "unchanged", "merged", "skipped", "rejected")
+#: What the pages call each outcome.
+OUTCOME_LABELS = {
+    "new": gettext_lazy("new"),
+    "updated": gettext_lazy("updated"),
+    "unchanged": gettext_lazy("unchanged"),
+    "merged": gettext_lazy("merged"),
+    "skipped": gettext_lazy("skipped"),
+    "rejected": gettext_lazy("rejected"),
+}
 REASON_HEADER = "Alasan / Reason"
 
 
@@ -224,3 +235,17 @@ def write_template(out, *, fmt="csv", language="id"):
         [_("Columns not listed here are kept in the restricted notes of the participant.")]
     )
     workbook.save(out)
+
+
+def finish_run(run, status, report, *, message=""):
+    """Record how an import ended on its ImportRun (outside the import's transaction)."""
+    run.status = status
+    run.message = message[:5000]
+    run.counts = dict(report.counts)
+    done = sum(report.counts.values())
+    run.rows_done = done
+    run.rows_total = done
+    run.finished_at = timezone.now()
+    run.save(
+        update_fields=["status", "message", "counts", "rows_done", "rows_total", "finished_at"]
+    )

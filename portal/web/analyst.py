@@ -37,6 +37,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from participants import sheets
 from participants.importer import OUTCOMES, write_template
+from participants.importing.report import OUTCOME_LABELS
 from participants.models import ImportRun
 from participants.tasks import (
     REJECTED,
@@ -56,14 +57,6 @@ logger = logging.getLogger(__name__)
 PERMISSION = "participants.import_participants"
 HISTORY_PAGE_SIZE = 25
 PREVIEW_PAGE_SIZE = 100
-OUTCOME_LABELS = {
-    "new": gettext_lazy("new"),
-    "updated": gettext_lazy("updated"),
-    "unchanged": gettext_lazy("unchanged"),
-    "merged": gettext_lazy("merged"),
-    "skipped": gettext_lazy("skipped"),
-    "rejected": gettext_lazy("rejected"),
-}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
@@ -97,10 +90,11 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > sheets.MAX_BYTES:
+        limit = sheets.byte_limit()
+        if upload.size > limit:
             raise forms.ValidationError(
                 _("The file is %(size)s, more than the limit of %(limit)s. Split it.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(sheets.MAX_BYTES)}
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         return upload
 

@@ -61,10 +61,13 @@ def codes(error):
 
 
 def register(**kwargs):
-    """The service, with the country given as a code."""
+    """The service, with the country given as a code; by default a welder for a Japanese
+    shipyard through an agency."""
     from placements.services import placement_create as create
     from portal.regions.models import Country
 
+    kwargs = {"country_id": "JP", "scheme": "p2p", "sector": "shipbuilding"} | kwargs
+    kwargs.setdefault("occupation", "Welder")
     kwargs["country"] = Country.objects.get(code=kwargs.pop("country_id"))
     return create(**kwargs)
 
@@ -137,10 +140,6 @@ def test_it_refuses_selection_without_the_identity_documents(ministry_officer):
     person = former_prisoner(ministry_officer)
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_officer,
     )
 
@@ -157,10 +156,6 @@ def test_a_milestone_recorded_early_waits_for_the_steps_before_it(ministry_offic
     person = former_prisoner(ministry_officer)
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_officer,
     )
     give_documents(person, ministry_officer)
@@ -248,10 +243,6 @@ def test_a_deactivated_checklist_item_no_longer_binds(ministry_officer):
     person = former_prisoner(ministry_officer)
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_officer,
     )
     give_documents(person, ministry_officer, kinds={"ktp", "kk"})
@@ -354,10 +345,6 @@ def test_japan_bars_a_year_in_prison_or_any_drug_offence(ministry_officer, profi
     person = former_prisoner(ministry_officer, **profile)
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_officer,
     )
     give_documents(person, ministry_officer)
@@ -379,10 +366,6 @@ def test_a_rule_that_has_lapsed_no_longer_bars(ministry_officer):
     person = former_prisoner(ministry_officer, offence_category="drug", sentence_months=4)
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_officer,
     )
 
@@ -440,10 +423,6 @@ def test_selection_against_a_job_order_checks_its_requirements(ministry_officer)
     )
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         job_order=job_order,
         actor=ministry_officer,
     )
@@ -464,10 +443,6 @@ def test_an_officer_cannot_override_a_guard(ministry_officer):
     person = former_prisoner(ministry_officer)
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_officer,
     )
     give_documents(person, ministry_officer, kinds={"ktp", "kk"})
@@ -488,10 +463,6 @@ def test_an_admin_overrides_only_with_a_written_reason_which_is_kept_and_audited
     person = former_prisoner(ministry_admin)
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_admin,
     )
     give_documents(person, ministry_admin, kinds={"ktp", "kk"})
@@ -537,10 +508,6 @@ def test_a_participant_has_at_most_one_open_placement(ministry_officer):
     person = former_prisoner(ministry_officer)
     register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_officer,
     )
 
@@ -602,10 +569,6 @@ def test_a_profile_without_a_sentence_is_cleared_by_recording_it(ministry_office
     person = former_prisoner(ministry_officer, sentence_months=None)
     placement = register(
         participant=person,
-        country_id="JP",
-        scheme="p2p",
-        sector="shipbuilding",
-        occupation="Welder",
         actor=ministry_officer,
     )
     give_documents(person, ministry_officer)

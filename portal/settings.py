@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -46,10 +47,13 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.regions",
     "portal.audit",
+    "portal.notifications",
     "partners",
     "participants",
     "training",
     "placements",
+    "portal.exports",
+    "portal.reports",
     "portal.web",
 ]
 
@@ -204,7 +208,30 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+# The schedule, in Asia/Jakarta. Every job derives what is due from the database, so a run that
+# was missed (worker or Redis down) is caught up by the next one.
+CELERY_BEAT_SCHEDULE = {
+    "scan-reminders": {
+        "task": "portal.notifications.scan_reminders",
+        "schedule": crontab(minute=5),
+    },
+    "send-pending-notifications": {
+        "task": "portal.notifications.send_pending",
+        "schedule": crontab(minute="*/10"),
+    },
+    "weekly-reports": {
+        "task": "portal.reports.run_weekly",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
+    "monthly-reports": {
+        "task": "portal.reports.run_monthly",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+    "purge-expired-exports": {
+        "task": "portal.exports.purge_expired",
+        "schedule": crontab(minute=30),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -151,6 +151,10 @@ IMPORT_BACKGROUND_ROWS = env.int("PORTAL_IMPORT_BACKGROUND_ROWS", default=2000)
 # Whole sheets larger than this, or with more rows, are refused before any row is read.
 IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("PORTAL_IMPORT_MAX_ROWS", default=500_000)
+# Excel exports with more rows than this are written by the worker (progress bar, then a
+# download link that expires after EXPORT_LINK_HOURS); CSV always streams in the request.
+EXPORT_BACKGROUND_ROWS = env.int("PORTAL_EXPORT_BACKGROUND_ROWS", default=5000)
+EXPORT_LINK_HOURS = env.int("PORTAL_EXPORT_LINK_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Email (EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587) and SMS.

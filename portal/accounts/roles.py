@@ -20,10 +20,18 @@ ROLE_PERMISSIONS = {
     Role.MINISTRY_OFFICER: {
         "apps": dict.fromkeys(PORTAL_APPS, ("view", "add", "change"))
         | {"regions": ("view",), "auditlog": ("view",)},
-        "extra": ("participants.view_restricted", "participants.view_nik"),
+        "extra": (
+            "participants.view_restricted",
+            "participants.view_nik",
+            "participants.export_participants",
+        ),
     },
-    # Analysts send the spreadsheets: importing is their one permission.
-    Role.ANALYST: {"apps": {}, "extra": ("participants.import_participants",)},
+    # Analysts send and receive the spreadsheets: importing and exporting (pseudonymised by
+    # default, NIKs masked, restricted fields left out).
+    Role.ANALYST: {
+        "apps": {},
+        "extra": ("participants.import_participants", "participants.export_participants"),
+    },
     Role.PARTNER_STAFF: {"apps": {}, "extra": ()},
     Role.PARTICIPANT: {"apps": {}, "extra": ()},
 }

@@ -12,5 +12,6 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("", include("placements.urls")),
     path("analyst/import/", include((analyst.import_urlpatterns, "imports"))),
+    path("", include("portal.exports.urls")),
     path("", web_views.home, name="home"),
 ]

@@ -363,6 +363,18 @@ def write_xlsx(*, run, fileobj, progress=None):
     return rows, excluded
 
 
+def export_enqueue(*, run, rows_total=None, language=None):
+    """Hand a run to the worker (after the transaction commits), with its expected row count for
+    the progress bar and the language of its headers."""
+    from .tasks import build_export_task
+
+    total = count_rows(run=run) if rows_total is None else rows_total
+    ExportRun.objects.filter(pk=run.pk).update(rows_total=total)
+    run.rows_total = total
+    build_export_task.delay_on_commit(run.pk, language)
+    return run
+
+
 def _sheet_title(label):
     """Sheet names: at most 31 characters, none of []:*?/\\."""
     title = str(label)

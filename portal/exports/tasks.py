@@ -4,7 +4,8 @@ page until the link expires; expired files are removed every hour (the record st
 import logging
 
 from celery import shared_task
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from .models import ExportRun
 from .services import build_xlsx_file, purge_expired
@@ -40,8 +41,10 @@ def export_run_execute(run_id):
     soft_time_limit=3 * 60 * 60,
     time_limit=3 * 60 * 60 + 300,
 )
-def build_export_task(run_id):
-    run = export_run_execute(run_id)
+def build_export_task(run_id, language=None):
+    """Headers in the language of the user who asked (the worker has no request)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        run = export_run_execute(run_id)
     return run.row_count if run else None
 
 

@@ -32,6 +32,7 @@ from training.models import (
     Enrolment,
     LanguageLevel,
     Track,
+    shared_enrolment_filter,
 )
 
 from .columns import Access, Column, Kind
@@ -290,11 +291,23 @@ def _track_filter(path):
     )
 
 
+def _enrolments_visible(user):
+    """The enrolments `user` may see; for partner staff only those of people shared with their
+    organisation (a batch's people without consent are "withheld" on its pages, left out here)."""
+    rows = Enrolment.objects.visible_to(user)
+    if user.is_partner_staff:
+        membership = getattr(user, "membership", None)
+        if membership is None:
+            return rows.none()
+        rows = rows.filter(shared_enrolment_filter(membership.organisation_id))
+    return rows
+
+
 ENROLMENTS = Dataset(
     code="enrolments",
     label=_("Enrolments with progress"),
     model=Enrolment,
-    visible=lambda user: Enrolment.objects.visible_to(user),
+    visible=_enrolments_visible,
     prepare=lambda queryset: queryset.with_progress(),
     person_path="participant_id",
     columns=[
@@ -326,7 +339,7 @@ ENROLMENT_PROGRAMME = "enrolment__batch__programme__code"
 
 
 def _enrolment_rows(model):
-    return lambda user: model.objects.filter(enrolment__in=Enrolment.objects.visible_to(user))
+    return lambda user: model.objects.filter(enrolment__in=_enrolments_visible(user))
 
 
 ATTENDANCE = Dataset(

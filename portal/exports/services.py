@@ -456,6 +456,12 @@ def build_xlsx_file(*, run, progress=None):
     return run
 
 
+def finish_written(*, run, rows, excluded, sha256):
+    """Finish a run whose file the caller wrote to a place of its own (the command line writes
+    to a path): the record's counts and hash, and the audit entry."""
+    _finish(run, rows=rows, excluded=excluded, sha256=sha256)
+
+
 def export_file_name(run):
     stamp = timezone.localtime(run.created_at).strftime("%Y%m%d-%H%M")
     name = run.datasets[0] if len(run.datasets) == 1 else "portal"

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("placements.urls")),
     path("analyst/import/", include((analyst.import_urlpatterns, "imports"))),
     path("", include("portal.exports.urls")),
+    path("notifications/", include("portal.notifications.urls")),
     path("", web_views.home, name="home"),
 ]

@@ -48,6 +48,8 @@ demo: $(INSTALLED)
 	$(BIN)/python manage.py load_regions
 	$(BIN)/python manage.py load_placement_rules
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py send_reminders
+	$(BIN)/python manage.py run_report monthly
 	@echo
 	@echo "Portal:  http://127.0.0.1:$(PORT)/login/"
 	@echo "Admin:   http://127.0.0.1:$(PORT)/admin/"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("placements.urls")),
     path("analyst/import/", include((analyst.import_urlpatterns, "imports"))),
     path("", include("portal.exports.urls")),
+    path("reports/", include("portal.reports.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", web_views.home, name="home"),
 ]

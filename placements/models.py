@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from participants.models import Participant, PersonalDocument
 from training.models import LanguageLevel, Track, WelderQualification
@@ -71,7 +72,7 @@ class JobOrder(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("job order status", "Open")
         FILLED = "filled", _("Filled")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
@@ -731,7 +732,7 @@ class Case(models.Model):
         CRITICAL = "critical", _("Critical")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("case status", "Open")
         ASSESSMENT = "assessment", _("Assessment")
         SERVICE_PLAN = "service_plan", _("Service plan")
         SERVICES = "services", _("Services")

@@ -179,7 +179,7 @@ def test_headers_follow_the_users_language(ministry_admin, prisoner):
     with translation.override("id"):
         header = csv_rows(start(ministry_admin))[0]
 
-    assert "Nama lengkap" in header
+    assert "Nama lengkap" in header, header
 
 
 def test_every_export_is_audited_with_its_people(ministry_admin, prisoner):

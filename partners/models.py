@@ -66,6 +66,7 @@ class Organisation(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -323,6 +324,7 @@ class Programme(models.Model):
     min_decile = models.PositiveSmallIntegerField(_("minimum decile"), null=True, blank=True)
     max_decile = models.PositiveSmallIntegerField(_("maximum decile"), null=True, blank=True)
     aliases = models.JSONField(_("names used in spreadsheets"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "placements",
     "portal.exports",
     "portal.reports",
+    "portal.api",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal.web",
 ]
 
@@ -237,11 +241,49 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Requests one API token may make (DRF rate: "<number>/<second|minute|hour|day>").
+PORTAL_API_TOKEN_RATE = env.str("PORTAL_API_TOKEN_RATE", default="1000/hour")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an unauthenticated request is a 401 with `WWW-Authenticate: Bearer`.
+        "portal.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.UpdatedCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portal Migran API",
+    "DESCRIPTION": "Read (and, with a read-write token, write) the portal's data under the same "
+    "visibility rules as its pages. Authenticate with the browser session or "
+    "`Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "partners.models.Organisation.Kind",
+        "AgreementKindEnum": "partners.models.Agreement.Kind",
+        "CommitmentKindEnum": "partners.models.Commitment.Kind",
+        "TrackKindEnum": "training.models.Track.Kind",
+        "AssessmentKindEnum": "training.models.AssessmentResult.Kind",
+        "LanguageEnum": "training.models.Track.Language",
+        "LanguageLevelEnum": "training.models.LanguageLevel",
+        "PhaseEnum": "placements.models.Phase",
+    },
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False

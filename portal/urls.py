@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("portal.exports.urls")),
     path("reports/", include("portal.reports.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("api/", include("portal.api.urls")),
     path("", web_views.home, name="home"),
 ]

@@ -76,6 +76,7 @@ class Track(models.Model):
         default=70,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,35 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(autouse=True)
+def _api_urls(settings):
+    settings.ROOT_URLCONF = "tests.api.urls"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Rate-limit counters live in the cache (Redis db of this run): start each test at zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` logs in by session, `api.with_token(secret)`."""
+    client = APIClient()
+
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    def with_token(secret):
+        client.logout()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        return client
+
+    client.as_user = as_user
+    client.with_token = with_token
+    return client

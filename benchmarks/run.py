@@ -12,6 +12,10 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = {
     "import_participants": {"full": ["--rows", "100000"], "quick": ["--rows", "10000",
                                                                      "--library-rows", "1000"]},
+    "export_participants": {"full": ["--csv-rows", "100000", "1000000", "--xlsx-rows", "100000"],
+                            "quick": ["--quick"]},
+    "reminder_scan": {"full": [], "quick": []},
+    "monthly_report": {"full": [], "quick": ["--repeat", "1"]},
 }  # fmt: skip
 
 

@@ -99,35 +99,54 @@ def visible_columns(columns, protection):
 
 
 def _text(value):
-    if value is None:
-        return ""
-    if not isinstance(value, str):
+    # The hottest function of an export (most cells are text): no calls on the common path.
+    if value.__class__ is not str:
+        if value is None:
+            return ""
         value = str(value)
-    return neutralise(value)
+    if value[:1] in FORMULA_START:
+        return "'" + value
+    return value
+
+
+def _cell_text(value):
+    """_text for a spreadsheet: an empty value is no cell at all (None), not an empty one."""
+    if value.__class__ is not str:
+        if value is None:
+            return None
+        value = str(value)
+    if value[:1] in FORMULA_START:
+        return "'" + value
+    return value or None
 
 
 def _converter(column, protection, typed):
-    """A function of one raw value, or None when the value is written as it is."""
+    """A function of one raw value, or None when the value is written as it is (a CSV
+    writer and a spreadsheet both write None as an empty cell)."""
     kind = column.kind
+    text = _cell_text if typed else _text
+    blank = None if typed else ""
     if kind == Kind.TEXT:
-        return _text
+        return text
     if kind == Kind.CHOICE:
-        labels = {value: str(label) for value, label in column.choices.choices}
-        return lambda value: _text(labels.get(value, value))
+        # Labels are neutralised once; a value outside the choices is written as text.
+        labels = {value: _text(str(label)) for value, label in column.choices.choices}
+        labels[None] = blank
+        return lambda value, get=labels.get: get(value) or text(value)
     if kind == Kind.BOOL:
         yes, no = _("yes"), _("no")
-        return lambda value: "" if value is None else (yes if value else no)
+        return lambda value: blank if value is None else (yes if value else no)
     if kind == Kind.PHONE:
-        return lambda value: value if value and E164.match(value) else _text(value)
+        return lambda value: value if value and E164.match(value) else text(value)
     if kind == Kind.NIK:
         if protection.mask_nik:
             return mask_nik
         return None
     if kind == Kind.DATE:
         if protection.pseudonymise and column.access == Access.GENERALISED:
-            return lambda value: value.year if value else ""
+            return lambda value: value.year if value else blank
         if typed:
-            return lambda value: "" if value is None else value
+            return None
         return lambda value: value.isoformat() if value else ""
     if kind == Kind.DATETIME:
         default = timezone.get_current_timezone()
@@ -138,15 +157,15 @@ def _converter(column, protection, typed):
         if typed:
             # Spreadsheet cells hold no time zone: local time (the header says which).
             return lambda value, zone=None: (
-                "" if value is None else local(value, zone).replace(tzinfo=None)
+                None if value is None else local(value, zone).replace(tzinfo=None)
             )
         return lambda value, zone=None: (
             local(value, zone).isoformat(timespec="seconds") if value else ""
         )
     if kind == Kind.NUMBER:
-        return lambda value: "" if value is None else value
+        return None
     if kind == Kind.HOURS:
-        return lambda value: "" if value is None else round(value.total_seconds() / 3600, 2)
+        return lambda value: blank if value is None else round(value.total_seconds() / 3600, 2)
     raise ValueError(kind)
 
 

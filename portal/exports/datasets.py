@@ -336,6 +336,11 @@ ENROLMENTS = Dataset(
 
 
 ENROLMENT_PROGRAMME = "enrolment__batch__programme__code"
+# The filters of lists whose rows belong to an enrolment (assessments, certificates).
+ENROLMENT_FILTERS = [
+    *person_filters("enrolment__participant__", programme_path=ENROLMENT_PROGRAMME),
+    _track_filter("enrolment__batch__track__code"),
+]
 
 
 def _enrolment_rows(model):
@@ -383,10 +388,7 @@ ASSESSMENTS = Dataset(
         Column("score", _("Score"), "score", Kind.NUMBER),
         Column("passed", _("Passed"), "passed", Kind.BOOL),
     ],
-    filters=[
-        *person_filters("enrolment__participant__", programme_path=ENROLMENT_PROGRAMME),
-        _track_filter("enrolment__batch__track__code"),
-    ],
+    filters=ENROLMENT_FILTERS,
 )  # fmt: skip
 
 CERTIFICATES = Dataset(
@@ -412,10 +414,7 @@ CERTIFICATES = Dataset(
             access=Access.IDENTIFIER,
         ),
     ],
-    filters=[
-        *person_filters("enrolment__participant__", programme_path=ENROLMENT_PROGRAMME),
-        _track_filter("enrolment__batch__track__code"),
-    ],
+    filters=ENROLMENT_FILTERS,
 )  # fmt: skip
 
 

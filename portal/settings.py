@@ -274,6 +274,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.declare_masked_nik",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "partners.models.Organisation.Kind",
         "AgreementKindEnum": "partners.models.Agreement.Kind",
@@ -283,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "training.models.Track.Language",
         "LanguageLevelEnum": "training.models.LanguageLevel",
         "PhaseEnum": "placements.models.Phase",
+        "CaseStatusEnum": "placements.models.Case.Status",
     },
 }
 

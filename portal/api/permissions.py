@@ -43,3 +43,43 @@ class CanViewCases(BasePermission):
         return bool(
             getattr(user, "is_ministry_staff", False) and user.has_perm("placements.view_case")
         )
+
+
+def actor_of(request):
+    """The user the write services record: None for a token (a `TokenUser` is not stored; the
+    request log names the token), else the session's user."""
+    return None if token_of(request) is not None else request.user
+
+
+def partner_organisation_id(user):
+    membership = getattr(user, "membership", None) if user.is_partner_staff else None
+    return membership.organisation_id if membership else None
+
+
+class WriteAccess(BasePermission):
+    """Writes: ministry staff with the action's model permission (`view.write_permissions`),
+    or partner staff (and tokens) for the actions in `view.partner_writes`, within the rows
+    `visible_to` gives them (for training: the batches their organisation provides)."""
+
+    message = _("You may not make this change.")
+
+    def has_permission(self, request, view):
+        action = getattr(view, "action", None)
+        if request.method in SAFE_METHODS or action is None:
+            return True  # reads; or a method the endpoint lacks: a 405, not a 403
+        user = request.user
+        permission = getattr(view, "write_permissions", {}).get(action)
+        if permission is None:
+            return False
+        if getattr(user, "is_ministry_staff", False):
+            return user.has_perm(permission)
+        return bool(
+            action in getattr(view, "partner_writes", ())
+            and partner_organisation_id(user) is not None
+        )
+
+
+def placement_write_rows(user, rows):
+    """Partner staff move and check in only on the placements their agency runs."""
+    organisation_id = partner_organisation_id(user)
+    return rows if organisation_id is None else rows.filter(agency_id=organisation_id)

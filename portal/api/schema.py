@@ -37,3 +37,20 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A token issued by a ministry admin: `Authorization: Bearer <token>`.",
         }
+
+
+# Without `participants.view_nik` the NIK is shown masked (`portal.audit.masking.mask_nik`).
+MASKED_NIK_PATTERN = r"^(?:\d{16}|\d{4}\*{8}\d{4})$"
+
+
+def declare_masked_nik(result, generator, request, public):
+    """Postprocessing hook: a participant's NIK in a response is 16 digits or masked
+    (5171********0001); requests still need the 16 digits."""
+    component = result.get("components", {}).get("schemas", {}).get("Participant")
+    if component and "nik" in component.get("properties", {}):
+        nik = component["properties"]["nik"]
+        nik["pattern"] = MASKED_NIK_PATTERN
+        nik["description"] = (
+            "16 digits; masked as 5171********0001 without the permission to see NIKs."
+        )
+    return result

@@ -5,10 +5,13 @@ may see them (`restricted_shown` says which); NIK and KK are masked without
 import datetime as dt
 
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
+from participants import normalise
 from participants.models import (
     FormerPrisonerProfile,
     Participant,
@@ -16,9 +19,11 @@ from participants.models import (
     ReturningWorkerProfile,
     StudentProfile,
 )
+from participants.services import participant_create, participant_update, pending_change_propose
 from partners.models import Agreement, AgreementParty, Commitment, Organisation, Programme
 from placements.models import Case, CheckIn, JobOrder, PhaseChange, Placement
 from portal.audit.masking import mask_nik
+from portal.regions.models import Province, Regency
 from training.models import (
     AssessmentResult,
     Attendance,
@@ -493,3 +498,277 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
+
+
+# --- Writes ----------------------------------------------------------------------------------
+# Each write serializer checks the shape of a body and finds its objects among the rows the
+# user may see (an object outside them is a 404); the services decide everything else.
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """An id looked up in `scoping.rows_for(endpoint)`: unknown or out of scope is a 404."""
+
+    def __init__(self, endpoint, model, **kwargs):
+        self.endpoint = endpoint
+        super().__init__(queryset=model.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        from .scoping import rows_for
+
+        return rows_for(self.endpoint, self.context["request"])
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            codes = error.get_codes()
+            if codes == ["does_not_exist"] or codes == "does_not_exist":
+                raise exceptions.NotFound() from error
+            raise
+
+
+def _normalised(result, value_attr):
+    """The normalised value, or the normaliser's errors as the field's errors."""
+    errors = [m.text for m in result.messages if m.level == normalise.ERROR]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return getattr(result, value_attr)
+
+
+def _required(result, value_attr, fallback):
+    """The normalised value of a non-empty input, which must not normalise to nothing."""
+    value = _normalised(result, value_attr)
+    if not value:
+        raise serializers.ValidationError([m.text for m in result.messages] or [fallback])
+    return value
+
+
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+
+class ParticipantWriteSerializer(serializers.Serializer):
+    """A person's values, normalised as the importer does (NIK, name, phones, dates).
+
+    `restricted_notes` needs `participants.view_restricted`."""
+
+    nik = serializers.CharField(help_text="Create only (ignored on update): 16 digits.")
+    full_name = serializers.CharField(max_length=200)
+    kk_number = serializers.CharField(required=False, allow_blank=True)
+    sex = serializers.ChoiceField(
+        choices=Participant._meta.get_field("sex").choices, required=False, allow_blank=True
+    )
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_place = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    second_phone = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    regency = serializers.PrimaryKeyRelatedField(
+        queryset=Regency.objects.all(), required=False, allow_null=True
+    )
+    province = serializers.PrimaryKeyRelatedField(
+        queryset=Province.objects.all(), required=False, allow_null=True
+    )
+    education_level = serializers.ChoiceField(
+        choices=Participant._meta.get_field("education_level").choices, required=False
+    )
+    siskop2mi_id = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    restricted_notes = serializers.CharField(required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.partial:
+            self.fields.pop("nik")
+
+    def validate_nik(self, value):
+        result = normalise.normalise_nik(value, as_of=timezone.localdate())
+        return _normalised(result, "nik")
+
+    def validate_full_name(self, value):
+        return _normalised(normalise.normalise_name(value), "name")
+
+    def validate_kk_number(self, value):
+        if not value:
+            return value
+        return _required(normalise.normalise_kk(value), "kk", _("Not a family card number."))
+
+    def _phone(self, value):
+        if not value:
+            return value
+        return _required(normalise.normalise_phones(value), "phone", _("Not a phone number."))
+
+    def validate_phone(self, value):
+        return self._phone(value)
+
+    def validate_second_phone(self, value):
+        return self._phone(value)
+
+    def validate_birth_date(self, value):
+        if value is not None and not (EARLIEST_BIRTH_DATE <= value <= timezone.localdate()):
+            raise serializers.ValidationError(_("Not a plausible birth date."))
+        return value
+
+    def validate_email(self, value):
+        return value.lower()
+
+    def validate_restricted_notes(self, value):
+        if not self.context.get("show_restricted"):
+            raise serializers.ValidationError(_("You may not change restricted fields."))
+        return value
+
+
+class ParticipantWriteResultSerializer(serializers.Serializer):
+    """The answer to a create: a new person (201), or the known person with this NIK (200):
+    empty fields filled, differing values queued as pending changes for staff."""
+
+    id = serializers.IntegerField()
+    created = serializers.BooleanField()
+    filled = serializers.ListField(child=serializers.CharField())
+    pending_changes = serializers.ListField(
+        child=serializers.CharField(), help_text="Fields whose sent value awaits staff review."
+    )
+
+
+class EnrolmentWriteSerializer(serializers.Serializer):
+    participant = ScopedPrimaryKeyField("participants", Participant)
+    batch = ScopedPrimaryKeyField("batches", Batch)
+
+
+class AttendanceWriteSerializer(serializers.Serializer):
+    """`statuses` maps enrolment ids to a status; a list of {enrolment, status} is accepted too."""
+
+    statuses = serializers.JSONField(
+        help_text='{"<enrolment id>": "present"|"late"|"excused"|"absent", ...} or '
+        '[{"enrolment": <id>, "status": "present"}, ...]'
+    )
+
+    def validate_statuses(self, value):
+        if isinstance(value, list):
+            try:
+                value = {item["enrolment"]: item["status"] for item in value}
+            except (TypeError, KeyError) as error:
+                raise serializers.ValidationError(
+                    _("Each item needs an enrolment and a status.")
+                ) from error
+        if not isinstance(value, dict) or not value:
+            raise serializers.ValidationError(_("Give at least one enrolment's status."))
+        statuses = {}
+        for key, status in value.items():
+            try:
+                statuses[int(key)] = str(status)
+            except (TypeError, ValueError) as error:
+                raise serializers.ValidationError(
+                    _("Not an enrolment id: %(key)s") % {"key": key}
+                ) from error
+        return statuses
+
+
+class AttendanceResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    attendance = AttendanceSerializer(many=True)
+
+
+class AssessmentWriteSerializer(serializers.Serializer):
+    enrolment = ScopedPrimaryKeyField("enrolments", Enrolment)
+    kind = serializers.ChoiceField(choices=AssessmentResult._meta.get_field("kind").choices)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2)
+    assessed_on = serializers.DateField()
+
+
+class CertificateWriteSerializer(serializers.Serializer):
+    enrolment = ScopedPrimaryKeyField("enrolments", Enrolment)
+    issuer = serializers.CharField(
+        required=False, max_length=200, help_text="Default: the batch's provider."
+    )
+    number = serializers.CharField(required=False, max_length=50)
+    issued_on = serializers.DateField(required=False)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class PlacementAdvanceSerializer(serializers.Serializer):
+    to_phase = serializers.ChoiceField(
+        choices=Placement._meta.get_field("phase").choices,
+        required=False,
+        help_text="Default: the next step on the way to departure.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    on = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class CheckInWriteSerializer(serializers.Serializer):
+    placement = ScopedPrimaryKeyField("placements", Placement)
+    on = serializers.DateField()
+    channel = serializers.ChoiceField(choices=CheckIn.Channel.choices)
+    wellbeing = serializers.ChoiceField(choices=CheckIn.Wellbeing.choices)
+    issues = serializers.CharField(required=False, allow_blank=True, default="")
+    escalated_to_embassy = serializers.BooleanField(required=False, default=False)
+    escalation_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    participant = ScopedPrimaryKeyField("participants", Participant)
+    placement = ScopedPrimaryKeyField(
+        "placements", Placement, required=False, allow_null=True, default=None
+    )
+    type = serializers.ChoiceField(choices=Case.Type.choices)
+    severity = serializers.ChoiceField(choices=Case._meta.get_field("severity").choices)
+    summary = serializers.CharField()
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    """A status change (with an optional note, assessment, service plan) or a note alone."""
+
+    status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    assessment = serializers.CharField(required=False)
+    service_plan = serializers.CharField(required=False)
+
+    def validate(self, attrs):
+        if "status" not in attrs:
+            if "assessment" in attrs or "service_plan" in attrs:
+                raise serializers.ValidationError(
+                    _("An assessment or a service plan is sent with a status.")
+                )
+            if not attrs["note"].strip():
+                raise serializers.ValidationError(_("Send a status or a note."))
+        return attrs
+
+
+def _differs(current, new):
+    """As the importer: text compared without case and extra spaces."""
+    if isinstance(current, str) and isinstance(new, str):
+        return current.casefold().split() != new.casefold().split()
+    return current != new
+
+
+def participant_register(*, data, actor, source):
+    """(person, created, filled, pending): create the person, or, when the NIK is known, fill
+    the known person's empty fields and queue differing values as pending changes, as the
+    importer does (a known NIK never creates a second person)."""
+    data = dict(data)
+    nik = data.pop("nik")
+    person = Participant.objects.filter(nik=nik).first()
+    if person is None:
+        return participant_create(nik=nik, actor=actor, source=source, **data), True, [], []
+    fill, pending = {}, []
+    for name, value in data.items():
+        if value in (None, ""):
+            continue
+        if name == "restricted_notes":
+            if value not in person.restricted_notes:
+                fill[name] = "\n".join(filter(None, [person.restricted_notes, value]))
+            continue
+        is_relation = isinstance(value, models.Model)
+        current = getattr(person, f"{name}_id" if is_relation else name)
+        new = value.pk if is_relation else value
+        if current in (None, ""):
+            fill[name] = value
+        elif _differs(current, new):
+            pending_change_propose(
+                participant=person, field=name, proposed_value=new, source=source, actor=actor
+            )
+            pending.append(name)
+    if fill:
+        person = participant_update(participant=person, data=fill, actor=actor, source=source)
+    return person, False, sorted(fill), pending

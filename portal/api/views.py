@@ -1,21 +1,75 @@
-"""Read endpoints: one ReadOnlyModelViewSet per list, each starting from `visible_to`."""
+"""Endpoints: one viewset per list, each starting from `visible_to`; writes go through the
+apps' services, with the acting user from `permissions.actor_of` (None for a token)."""
+
+from contextlib import contextmanager
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
+from participants.services import RegistryError, participant_update
 from placements.models import PhaseChange
+from placements.services import (
+    PlacementError,
+    PlacementRefused,
+    case_note_add,
+    case_open,
+    case_set_status,
+    checkin_record,
+    placement_advance,
+)
+from training.models import Attendance
+from training.services import (
+    TrainingError,
+    assessment_record,
+    attendance_record,
+    certificate_issue,
+    enrolment_create,
+)
 
 from . import filters, serializers
 from .filters import StableOrderingFilter, has_updated_at
-from .permissions import CanViewCases, NotParticipant, TokenScope, token_of
+from .permissions import (
+    CanViewCases,
+    NotParticipant,
+    TokenScope,
+    WriteAccess,
+    actor_of,
+    placement_write_rows,
+    token_of,
+)
 from .scoping import rows_for
 from .services import request_record, restricted_reads_record
 
 RESTRICTED_PERMISSION = "participants.view_restricted"
 NIK_PERMISSION = "participants.view_nik"
+REFUSALS = (RegistryError, TrainingError, PlacementError)
+
+
+@contextmanager
+def refused():
+    """A service's refusal becomes a 400 with code "refused" and the service's reason; a
+    refused placement move lists each guard's reason under `refusals`."""
+    try:
+        yield
+    except PlacementRefused as error:
+        raise exceptions.ValidationError(
+            {
+                "non_field_errors": [str(error)],
+                "refusals": [f"{r.code}: {r.message}" for r in error.refusals],
+            },
+            code="refused",
+        ) from error
+    except REFUSALS as error:
+        raise exceptions.ValidationError(
+            {"non_field_errors": [str(error)]}, code="refused"
+        ) from error
 
 
 class PortalViewSet(viewsets.ReadOnlyModelViewSet):
@@ -25,7 +79,11 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
     """
 
     endpoint = ""
-    permission_classes = [IsAuthenticated, TokenScope]
+    permission_classes = [IsAuthenticated, TokenScope, WriteAccess]
+    # Writes: action -> the model permission ministry staff need; actions partner staff (and
+    # tokens) may take within their rows.
+    write_permissions = {}
+    partner_writes = ()
     filter_backends = [
         DjangoFilterBackend,
         SearchFilter,
@@ -78,6 +136,17 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
             )
         return serializer
 
+    def write_serializer(self, serializer_class, **kwargs):
+        """A write body checked by `serializer_class` (400 with the fields otherwise)."""
+        serializer = serializer_class(
+            data=self.request.data, context=self.get_serializer_context(), **kwargs
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def answer(self, obj, status_code=status.HTTP_201_CREATED):
+        return Response(self.get_serializer(obj).data, status=status_code)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         token = token_of(request)
@@ -109,6 +178,44 @@ class ParticipantViewSet(PortalViewSet):
         return queryset.select_related(
             "former_prisoner_profile", "student_profile", "returning_worker_profile"
         )
+
+    write_permissions = {
+        "create": "participants.add_participant",
+        "partial_update": "participants.change_participant",
+    }
+
+    @extend_schema(
+        request=serializers.ParticipantWriteSerializer,
+        responses={
+            201: serializers.ParticipantWriteResultSerializer,
+            200: serializers.ParticipantWriteResultSerializer,
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        """Register a person. A known NIK (after normalisation) creates no second person: the
+        answer is 200 with the known person's id, empty fields filled and differing values
+        queued as pending changes for staff, as the importer does."""
+        data = self.write_serializer(serializers.ParticipantWriteSerializer)
+        with refused():
+            person, created, filled, pending = serializers.participant_register(
+                data=data, actor=actor_of(request), source="api"
+            )
+        body = {"id": person.pk, "created": created, "filled": filled, "pending_changes": pending}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        request=serializers.ParticipantWriteSerializer,
+        responses={200: serializers.ParticipantSerializer},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Change a person's values (normalised as on create; the NIK is not changed here)."""
+        person = self.get_object()
+        data = self.write_serializer(serializers.ParticipantWriteSerializer, partial=True)
+        with refused():
+            person = participant_update(
+                participant=person, data=data, actor=actor_of(request), source="api"
+            )
+        return self.answer(self.get_queryset().get(pk=person.pk), status.HTTP_200_OK)
 
 
 class OrganisationViewSet(PortalViewSet):
@@ -189,6 +296,32 @@ class SessionViewSet(PortalViewSet):
     def optimise(self, queryset):
         return queryset.select_related("batch")
 
+    write_permissions = {"attendance": "training.add_attendance"}
+    partner_writes = ("attendance",)
+
+    @extend_schema(
+        request=serializers.AttendanceWriteSerializer,
+        responses={200: serializers.AttendanceResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, *args, **kwargs):
+        """Record the whole session in one request. Idempotent: the same statuses again change
+        nothing and add no rows."""
+        session = self.get_object()
+        data = self.write_serializer(serializers.AttendanceWriteSerializer)
+        with refused():
+            counts = attendance_record(
+                session=session, statuses=data["statuses"], actor=actor_of(request)
+            )
+        rows = Attendance.objects.filter(session=session, enrolment_id__in=list(data["statuses"]))
+        body = {
+            **counts,
+            "attendance": serializers.AttendanceSerializer(
+                rows.order_by("enrolment_id"), many=True
+            ).data,
+        }
+        return Response(body)
+
 
 class EnrolmentViewSet(PortalViewSet):
     """Enrolments with progress computed by the database (attendance, hours, latest score,
@@ -202,6 +335,21 @@ class EnrolmentViewSet(PortalViewSet):
     def optimise(self, queryset):
         return queryset.with_progress()
 
+    write_permissions = {"create": "training.add_enrolment"}
+    partner_writes = ("create",)
+
+    @extend_schema(
+        request=serializers.EnrolmentWriteSerializer,
+        responses={201: serializers.EnrolmentSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Enrol a participant in a batch (room, eligibility and duplicates decided by the
+        training service; a refusal is a 400 with the reason)."""
+        data = self.write_serializer(serializers.EnrolmentWriteSerializer)
+        with refused():
+            enrolment = enrolment_create(**data, actor=actor_of(request))
+        return self.answer(self.get_queryset().model.objects.with_progress().get(pk=enrolment.pk))
+
 
 class AttendanceViewSet(PortalViewSet):
     endpoint = "attendance"
@@ -214,6 +362,18 @@ class AssessmentViewSet(PortalViewSet):
     serializer_class = serializers.AssessmentSerializer
     filterset_class = filters.AssessmentFilterSet
     ordering_fields = ["pk", "assessed_on"]
+    write_permissions = {"create": "training.add_assessmentresult"}
+    partner_writes = ("create",)
+
+    @extend_schema(
+        request=serializers.AssessmentWriteSerializer,
+        responses={201: serializers.AssessmentSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.write_serializer(serializers.AssessmentWriteSerializer)
+        with refused():
+            result = assessment_record(**data, actor=actor_of(request))
+        return self.answer(result)
 
 
 class CertificateViewSet(PortalViewSet):
@@ -222,6 +382,21 @@ class CertificateViewSet(PortalViewSet):
     filterset_class = filters.CertificateFilterSet
     search_fields = ["=number", "=verification_code"]
     ordering_fields = ["pk", "issued_on"]
+    write_permissions = {"create": "training.add_certificate"}
+    partner_writes = ("create",)
+
+    @extend_schema(
+        request=serializers.CertificateWriteSerializer,
+        responses={201: serializers.CertificateSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Issue a certificate; the completion rule not met is a 400 with the reasons."""
+        data = self.write_serializer(serializers.CertificateWriteSerializer)
+        enrolment = data["enrolment"]
+        data.setdefault("issuer", str(enrolment.batch.provider))
+        with refused():
+            certificate = certificate_issue(**data, actor=actor_of(request))
+        return self.answer(certificate)
 
 
 class JobOrderViewSet(PortalViewSet):
@@ -248,6 +423,26 @@ class PlacementViewSet(PortalViewSet):
             Prefetch("phase_changes", queryset=PhaseChange.objects.order_by("changed_at", "pk"))
         )
 
+    write_permissions = {"advance": "placements.change_placement"}
+    partner_writes = ("advance",)
+
+    @extend_schema(
+        request=serializers.PlacementAdvanceSerializer,
+        responses={200: serializers.PlacementSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def advance(self, request, *args, **kwargs):
+        """Move to `to_phase` (default: the next step). A refused move is a 400 listing each
+        guard's reason under `fields.refusals`; overrides are not offered through the API.
+        Partner staff move only their own agency's placements."""
+        placement = get_object_or_404(
+            placement_write_rows(request.user, self.get_queryset()), pk=kwargs["pk"]
+        )
+        data = self.write_serializer(serializers.PlacementAdvanceSerializer)
+        with refused():
+            placement_advance(placement=placement, actor=actor_of(request), **data)
+        return self.answer(self.get_queryset().get(pk=placement.pk), status.HTTP_200_OK)
+
 
 class CheckInViewSet(PortalViewSet):
     """Check-ins; `issues` and `escalation_note` are restricted."""
@@ -260,6 +455,24 @@ class CheckInViewSet(PortalViewSet):
 
     def optimise(self, queryset):
         return queryset.select_related("placement__participant")
+
+    write_permissions = {"create": "placements.add_checkin"}
+    partner_writes = ("create",)
+
+    @extend_schema(
+        request=serializers.CheckInWriteSerializer,
+        responses={201: serializers.CheckInSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Record a welfare check-in with a worker abroad (partner staff: their agency's
+        placements only)."""
+        data = self.write_serializer(serializers.CheckInWriteSerializer)
+        own = placement_write_rows(request.user, data["placement"].__class__.objects.all())
+        if not own.filter(pk=data["placement"].pk).exists():
+            raise exceptions.NotFound()
+        with refused():
+            check_in = checkin_record(**data, actor=actor_of(request))
+        return self.answer(check_in)
 
 
 class CaseViewSet(PortalViewSet):
@@ -274,6 +487,36 @@ class CaseViewSet(PortalViewSet):
 
     def optimise(self, queryset):
         return queryset.select_related("participant")
+
+    write_permissions = {
+        "create": "placements.add_case",
+        "partial_update": "placements.change_case",
+    }
+
+    @extend_schema(
+        request=serializers.CaseOpenSerializer, responses={201: serializers.CaseSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.write_serializer(serializers.CaseOpenSerializer)
+        with refused():
+            case = case_open(**data, actor=actor_of(request))
+        return self.answer(case)
+
+    @extend_schema(
+        request=serializers.CaseUpdateSerializer, responses={200: serializers.CaseSerializer}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """A status change (`status`, with `note`, `assessment`, `service_plan` as the move
+        needs) or, without a status, a note added to the case."""
+        case = self.get_object()
+        data = self.write_serializer(serializers.CaseUpdateSerializer)
+        actor = actor_of(request)
+        with refused():
+            if "status" in data:
+                case_set_status(case=case, to_status=data.pop("status"), actor=actor, **data)
+            else:
+                case_note_add(case=case, note=data["note"], actor=actor)
+        return self.answer(self.get_queryset().get(pk=case.pk), status.HTTP_200_OK)
 
 
 VIEWSETS = [

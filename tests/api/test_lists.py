@@ -63,12 +63,6 @@ def test_a_bad_updated_since_is_a_400_naming_the_field(api, ministry_admin):
     assert list(error["fields"]) == ["updated_since"]
 
 
-def test_a_bad_cursor_is_a_404_with_the_error_shape(api, ministry_admin):
-    response = api.as_user(ministry_admin).get("/api/v1/participants/", {"cursor": "garbage"})
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
-
-
 def test_filters_search_and_ordering(api, ministry_admin):
     ani = factories.ParticipantFactory(full_name="Ani Lestari", is_former_prisoner=True)
     budi = factories.ParticipantFactory(full_name="Budi Santoso")
@@ -121,3 +115,10 @@ def test_a_service_refusal_is_a_400_in_the_error_shape():
             "fields": {"non_field_errors": ["Kuota angkatan penuh."]},
         }
     }
+
+
+def test_an_unreadable_cursor_is_a_400_on_the_cursor_parameter(api, ministry_admin):
+    response = api.as_user(ministry_admin).get("/api/v1/participants/", {"cursor": "garbage"})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["cursor"]

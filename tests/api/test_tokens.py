@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.request import Request
 
 from portal.accounts.models import hash_token
@@ -99,7 +99,10 @@ def test_a_read_token_cannot_write_and_a_read_write_token_can(api, ministry_admi
     _, write = issue_token(organisation=organisation_a, actor=ministry_admin, scope="read_write")
     refused = api.with_token(read).post("/api/v1/programmes/", {}, format="json")
     assert refused.status_code == 403
-    assert refused.json()["error"]["message"] == "This API token may only read."
+    with translation.override("id"):
+        assert refused.json()["error"]["message"] == translation.gettext(
+            "This API token may only read."
+        )
     # The read endpoints take no writes at all: a read-write token passes the scope check and
     # meets the 405 of the endpoint.
     assert api.with_token(write).post("/api/v1/programmes/", {}, format="json").status_code == 405

@@ -247,6 +247,18 @@ class EnrolmentQuerySet(models.QuerySet):
             return self.filter(batch__in=Batch.objects.visible_to(user))
         return self.filter(participant__in=Participant.objects.visible_to(user))
 
+    def shown_by_name_to(self, user):
+        """The enrolments whose person `user` may see by name: as `visible_to`, but partner staff
+        get only the people shared with their organisation (exports and the API; the batch pages
+        show the others as withheld)."""
+        rows = self.visible_to(user)
+        if getattr(user, "is_partner_staff", False):
+            membership = getattr(user, "membership", None)
+            if membership is None:
+                return rows.none()
+            rows = rows.filter(shared_enrolment_filter(membership.organisation_id))
+        return rows
+
     def with_progress(self):
         """Annotate attendance counts, hours, the latest score and the completion rule.
 

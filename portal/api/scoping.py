@@ -12,22 +12,9 @@ from training.models import (
     Enrolment,
     Session,
     Track,
-    shared_enrolment_filter,
 )
 
 from .permissions import token_of
-
-
-def enrolments_visible(user):
-    """Enrolments `user` may see; partner staff see only people shared with their organisation
-    (a batch's people without consent are left out of the API, as of exports)."""
-    rows = Enrolment.objects.visible_to(user)
-    if user.is_partner_staff:
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return rows.none()
-        rows = rows.filter(shared_enrolment_filter(membership.organisation_id))
-    return rows
 
 
 def reference_rows(model):
@@ -44,12 +31,16 @@ VISIBLE = {
     "tracks": reference_rows(Track),
     "batches": lambda user: Batch.objects.visible_to(user),
     "sessions": lambda user: Session.objects.filter(batch__in=Batch.objects.visible_to(user)),
-    "enrolments": enrolments_visible,
-    "attendance": lambda user: Attendance.objects.filter(enrolment__in=enrolments_visible(user)),
-    "assessments": lambda user: AssessmentResult.objects.filter(
-        enrolment__in=enrolments_visible(user)
+    "enrolments": lambda user: Enrolment.objects.shown_by_name_to(user),
+    "attendance": lambda user: Attendance.objects.filter(
+        enrolment__in=Enrolment.objects.shown_by_name_to(user)
     ),
-    "certificates": lambda user: Certificate.objects.filter(enrolment__in=enrolments_visible(user)),
+    "assessments": lambda user: AssessmentResult.objects.filter(
+        enrolment__in=Enrolment.objects.shown_by_name_to(user)
+    ),
+    "certificates": lambda user: Certificate.objects.filter(
+        enrolment__in=Enrolment.objects.shown_by_name_to(user)
+    ),
     "job-orders": lambda user: JobOrder.objects.visible_to(user),
     "placements": lambda user: Placement.objects.visible_to(user),
     "check-ins": lambda user: CheckIn.objects.visible_to(user),

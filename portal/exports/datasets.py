@@ -32,7 +32,6 @@ from training.models import (
     Enrolment,
     LanguageLevel,
     Track,
-    shared_enrolment_filter,
 )
 
 from .columns import Access, Column, Kind
@@ -291,23 +290,11 @@ def _track_filter(path):
     )
 
 
-def _enrolments_visible(user):
-    """The enrolments `user` may see; for partner staff only those of people shared with their
-    organisation (a batch's people without consent are "withheld" on its pages, left out here)."""
-    rows = Enrolment.objects.visible_to(user)
-    if user.is_partner_staff:
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return rows.none()
-        rows = rows.filter(shared_enrolment_filter(membership.organisation_id))
-    return rows
-
-
 ENROLMENTS = Dataset(
     code="enrolments",
     label=_("Enrolments with progress"),
     model=Enrolment,
-    visible=_enrolments_visible,
+    visible=lambda user: Enrolment.objects.shown_by_name_to(user),
     prepare=lambda queryset: queryset.with_progress(),
     person_path="participant_id",
     columns=[
@@ -344,7 +331,7 @@ ENROLMENT_FILTERS = [
 
 
 def _enrolment_rows(model):
-    return lambda user: model.objects.filter(enrolment__in=_enrolments_visible(user))
+    return lambda user: model.objects.filter(enrolment__in=Enrolment.objects.shown_by_name_to(user))
 
 
 ATTENDANCE = Dataset(

@@ -856,3 +856,11 @@ def check_minor(birth_date: dt.date | None, *, on: dt.date) -> list[Message]:
     adult = eighteenth_birthday(birth_date)
     detail = f"born {birth_date.isoformat()}: under 18 until {adult.isoformat()}"
     return [make_message("MINOR", "birth_date", detail, born=birth_date, adult=adult)]
+
+
+def values_differ(current, new):
+    """Whether a later value really differs from a stored one: text without case and extra
+    spaces, anything else as it is (the importer and the API's known-NIK rule)."""
+    if isinstance(current, str) and isinstance(new, str):
+        return current.casefold().split() != new.casefold().split()
+    return current != new

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -477,3 +478,36 @@ def explain(explanation):
     """A participation's stored explanation as one sentence of the failed checks."""
     failed = [c["detail"] for c in explanation if not c["ok"]]
     return "; ".join(failed)
+
+
+@transaction.atomic
+def participant_register(*, data, actor, source):
+    """(person, created, filled, pending): create the person, or, when the NIK is known, fill
+    the known person's empty fields and queue differing values as pending changes, as the
+    importer does (a known NIK never creates a second person)."""
+    data = dict(data)
+    nik = data.pop("nik")
+    person = Participant.objects.filter(nik=nik).first()
+    if person is None:
+        return participant_create(nik=nik, actor=actor, source=source, **data), True, [], []
+    fill, pending = {}, []
+    for name, value in data.items():
+        if value in (None, ""):
+            continue
+        if name == "restricted_notes":
+            if value not in person.restricted_notes:
+                fill[name] = "\n".join(filter(None, [person.restricted_notes, value]))
+            continue
+        is_relation = isinstance(value, Model)
+        current = getattr(person, f"{name}_id" if is_relation else name)
+        new = value.pk if is_relation else value
+        if current in (None, ""):
+            fill[name] = value
+        elif normalise.values_differ(current, new):
+            pending_change_propose(
+                participant=person, field=name, proposed_value=new, source=source, actor=actor
+            )
+            pending.append(name)
+    if fill:
+        person = participant_update(participant=person, data=fill, actor=actor, source=source)
+    return person, False, sorted(fill), pending

@@ -39,7 +39,7 @@ from ..models import (
     Participation,
     PendingChange,
 )
-from ..normalise import translations_cached
+from ..normalise import translations_cached, values_differ
 from ..services import eligibility_check, explain
 from ..sheets import SheetError, prepare_upload, read_sheet
 from .report import ImportReport, RowMessage, RowReport, finish_run
@@ -488,7 +488,7 @@ class _Importer:
             if current in (None, ""):
                 setattr(person, name, new)
                 filled.append(name)
-            elif _differs(current, new):
+            elif values_differ(current, new):
                 conflicts.append((name, current, new))
         for category in item.categories:
             flag = CATEGORY_FIELDS[category]
@@ -655,9 +655,3 @@ class _Importer:
             (ImportRunEntry, "entries"),
         ):
             bulk_insert(model, writes[key])
-
-
-def _differs(current, new):
-    if isinstance(current, str) and isinstance(new, str):
-        return current.casefold().split() != new.casefold().split()
-    return current != new

@@ -19,7 +19,6 @@ from participants.models import (
     ReturningWorkerProfile,
     StudentProfile,
 )
-from participants.services import participant_create, participant_update, pending_change_propose
 from partners.models import Agreement, AgreementParty, Commitment, Organisation, Programme
 from placements.models import Case, CheckIn, JobOrder, PhaseChange, Placement
 from portal.audit.masking import mask_nik
@@ -733,42 +732,3 @@ class CaseUpdateSerializer(serializers.Serializer):
             if not attrs["note"].strip():
                 raise serializers.ValidationError(_("Send a status or a note."))
         return attrs
-
-
-def _differs(current, new):
-    """As the importer: text compared without case and extra spaces."""
-    if isinstance(current, str) and isinstance(new, str):
-        return current.casefold().split() != new.casefold().split()
-    return current != new
-
-
-def participant_register(*, data, actor, source):
-    """(person, created, filled, pending): create the person, or, when the NIK is known, fill
-    the known person's empty fields and queue differing values as pending changes, as the
-    importer does (a known NIK never creates a second person)."""
-    data = dict(data)
-    nik = data.pop("nik")
-    person = Participant.objects.filter(nik=nik).first()
-    if person is None:
-        return participant_create(nik=nik, actor=actor, source=source, **data), True, [], []
-    fill, pending = {}, []
-    for name, value in data.items():
-        if value in (None, ""):
-            continue
-        if name == "restricted_notes":
-            if value not in person.restricted_notes:
-                fill[name] = "\n".join(filter(None, [person.restricted_notes, value]))
-            continue
-        is_relation = isinstance(value, models.Model)
-        current = getattr(person, f"{name}_id" if is_relation else name)
-        new = value.pk if is_relation else value
-        if current in (None, ""):
-            fill[name] = value
-        elif _differs(current, new):
-            pending_change_propose(
-                participant=person, field=name, proposed_value=new, source=source, actor=actor
-            )
-            pending.append(name)
-    if fill:
-        person = participant_update(participant=person, data=fill, actor=actor, source=source)
-    return person, False, sorted(fill), pending

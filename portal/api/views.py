@@ -13,7 +13,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from participants.services import RegistryError, participant_update
+from participants.services import RegistryError, participant_register, participant_update
 from placements.models import PhaseChange
 from placements.services import (
     PlacementError,
@@ -197,7 +197,7 @@ class ParticipantViewSet(PortalViewSet):
         queued as pending changes for staff, as the importer does."""
         data = self.write_serializer(serializers.ParticipantWriteSerializer)
         with refused():
-            person, created, filled, pending = serializers.participant_register(
+            person, created, filled, pending = participant_register(
                 data=data, actor=actor_of(request), source="api"
             )
         body = {"id": person.pk, "created": created, "filled": filled, "pending_changes": pending}

@@ -2,6 +2,7 @@
 #
 #   make demo            the portal with demo data at http://127.0.0.1:8000 (make demo PORT=8001)
 #   make test            the test suite (SQLite and eager tasks, or DATABASE_URL / REDIS_URL)
+#   make browser-deps    axe-core for the browser tests (npm ci); chromium comes from apt
 #   make lint            ruff check and ruff format --check (make format fixes what it can)
 #   make bench           benchmarks on DATABASE_URL (PostgreSQL); make bench QUICK=1 for a smoke run
 #   make lock            rewrite requirements.lock from .venv after changing dependencies
@@ -26,10 +27,10 @@ PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint format lock bench
+.PHONY: help install browser-deps demo test lint format lock bench
 
 help:
-	@sed -n '1,10s/^# \{0,1\}//p' Makefile
+	@sed -n '1,11s/^# \{0,1\}//p' Makefile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,11 @@ $(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
 	touch $@
 
 install: $(INSTALLED)
+
+# axe-core for the browser tests' accessibility checks (package-lock.json pins it); Chart.js is
+# vendored in static/vendor/ and needs nothing at run time.
+browser-deps:
+	npm ci --no-audit --no-fund --loglevel=error
 
 demo: export DJANGO_DEBUG := 1
 demo: export DEMO_PASSWORD := $(DEMO_PASSWORD)

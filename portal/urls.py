@@ -16,5 +16,9 @@ urlpatterns = [
     path("reports/", include("portal.reports.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("api/", include("portal.api.urls")),
+    path("partner/", include("portal.web.partner.urls")),
+    path("ministry/", include("portal.web.ministry_urls")),
+    path("me/", include("portal.web.me_urls")),
+    path("privacy/", include("portal.privacy.urls")),
     path("", web_views.home, name="home"),
 ]

@@ -48,6 +48,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
         placement_rules_load()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, the reference data too; load the
+    regions and placement rules again (as tests/conftest.py does once per session) so that the
+    tests after it find them."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+    if not transactional:
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from placements.services import placement_rules_load
+    from portal.regions.services import load_regions
+
+    with item.config.stash[blocking_manager_key].unblock():
+        load_regions()
+        placement_rules_load()
+
+
 @pytest.fixture
 def require_postgres():
     need(

@@ -12,7 +12,15 @@ LAYERS = [
     ["participants"],
     ["training"],
     ["placements"],
-    ["portal.web", "portal.api", "portal.urls", "portal.wsgi", "portal.reports", "portal.exports"],
+    [
+        "portal.web",
+        "portal.api",
+        "portal.urls",
+        "portal.wsgi",
+        "portal.reports",
+        "portal.exports",
+        "portal.privacy",
+    ],
 ]
 LEVEL = {prefix: level for level, prefixes in enumerate(LAYERS) for prefix in prefixes}
 PACKAGES = ["portal", "partners", "participants", "training", "placements"]

@@ -13,25 +13,6 @@ from tests import factories
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A transactional test ends by emptying every table, the reference data too; load the
-    regions and placement rules again (as tests/conftest.py does once per session) so that the
-    tests after it find them."""
-    yield
-    marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    from pytest_django.plugin import blocking_manager_key
-
-    from placements.services import placement_rules_load
-    from portal.regions.services import load_regions
-
-    with item.config.stash[blocking_manager_key].unblock():
-        load_regions()
-        placement_rules_load()
-
-
 def at(day, hour=12, minute=0, zone=JAKARTA):
     """An aware datetime: `day` at hour:minute in `zone` (Jakarta by default)."""
     return dt.datetime.combine(day, dt.time(hour, minute), zone)

@@ -1,0 +1,4 @@
+"""/me/...: a participant's own pages (namespace "me")."""
+
+app_name = "me"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""/ministry/: the national overview for ministry staff (namespace "ministry")."""
+
+app_name = "ministry"
+urlpatterns = []

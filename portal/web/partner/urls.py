@@ -1,0 +1,4 @@
+"""/partner/...: the partner dashboard and its lists (namespace "partner")."""
+
+app_name = "partner"
+urlpatterns = []

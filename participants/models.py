@@ -466,6 +466,17 @@ def document_upload_to(instance, filename):
     return f"documents/{instance.participant_id}/{secrets.token_hex(16)}"
 
 
+class PersonalDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Documents (metadata) of the participants `user` sees; health results and criminal
+        records (`RESTRICTED_KINDS`) only with `participants.view_restricted` or to the person
+        themself."""
+        rows = self.filter(participant__in=Participant.objects.visible_to(user))
+        if getattr(user, "is_participant", False) or user.has_perm("participants.view_restricted"):
+            return rows
+        return rows.exclude(kind__in=PersonalDocument.RESTRICTED_KINDS)
+
+
 class PersonalDocument(models.Model):
     """A document's metadata and file; the file is served only through an access-checked view."""
 
@@ -504,6 +515,8 @@ class PersonalDocument(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = PersonalDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["participant", "kind", "-issued_on"]

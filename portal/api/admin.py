@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiRequestLog, ApiToken
+from .models import ApiRequestLog, ApiToken, Deletion
 from .services import token_issue, token_revoke, token_rotate
 
 
@@ -82,6 +82,7 @@ class ApiTokenAdmin(MinistryAdminOnly, admin.ModelAdmin):
             "expires_at",
             "prefix",
             "created_by",
+            "service_user",
             "created_at",
             "revoked_at",
             "last_used_at",
@@ -141,4 +142,22 @@ class ApiRequestLogAdmin(MinistryAdminOnly, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deletion)
+class DeletionAdmin(MinistryAdminOnly, admin.ModelAdmin):
+    """Tombstones, read-only: they are written when a listed row is deleted."""
+
+    list_display = ["deleted_at", "endpoint", "object_id", "participant_id", "province_code"]
+    list_filter = ["endpoint"]
+    date_hierarchy = "deleted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -7,3 +7,8 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = _("API")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import deletions, views
+
+        deletions.connect(views.VIEWSETS)

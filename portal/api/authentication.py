@@ -16,8 +16,9 @@ from portal.accounts.models import Role
 from .services import token_for_secret
 
 
-class TokenUser:
-    """The request user of a token: partner staff of the token's organisation."""
+class OrganisationStaff:
+    """Stands for any partner staff member of one organisation (not stored): what they see
+    is what `visible_to` gives partner staff of `organisation_id`."""
 
     is_authenticated = True
     is_anonymous = False
@@ -34,16 +35,16 @@ class TokenUser:
     role_codes = frozenset({Role.PARTNER_STAFF.value})
     province_codes = frozenset()
 
-    def __init__(self, token):
-        self.token = token
-        self.username = f"api-token:{token.prefix}"
+    def __init__(self, organisation_id):
+        self.organisation_id = organisation_id
+        self.username = f"organisation:{organisation_id}"
 
     def __str__(self):
         return self.username
 
     @cached_property
     def membership(self):
-        return Membership(organisation=self.token.organisation)
+        return Membership(organisation_id=self.organisation_id)
 
     def has_role(self, *roles):
         return bool(self.role_codes & {str(r) for r in roles})
@@ -59,6 +60,20 @@ class TokenUser:
 
     def get_username(self):
         return self.username
+
+
+class TokenUser(OrganisationStaff):
+    """The request user of a token: partner staff of the token's organisation. (The services
+    record the token's stored `service_user` as the actor: `permissions.actor_of`.)"""
+
+    def __init__(self, token):
+        super().__init__(token.organisation_id)
+        self.token = token
+        self.username = f"api-token:{token.prefix}"
+
+    @cached_property
+    def membership(self):
+        return Membership(organisation=self.token.organisation)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):

@@ -5,9 +5,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
-from participants.models import Participant, Participation
+from participants.models import Participant, Participation, PersonalDocument
 from partners.models import Agreement, Organisation, Programme
 from placements.models import Case, CheckIn, JobOrder, Placement
+from portal.api.models import Deletion
+from portal.api.scoping import VISIBLE
 from training.models import (
     AssessmentResult,
     Attendance,
@@ -123,3 +125,26 @@ CheckInFilterSet = filterset_for(
 CaseFilterSet = filterset_for(
     Case, {"status": ["exact"], "type": ["exact"], "severity": ["exact"]}, ids=["participant"]
 )
+DocumentFilterSet = filterset_for(
+    PersonalDocument,
+    {"kind": ["exact"], "expires_on": ["gte", "lt"]},
+    ids=["participant"],
+    programme_path="participant__participations__programme__code",
+)
+
+
+class DeletionFilterSet(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="deleted_at",
+        lookup_expr="gte",
+        label=_("Deleted at or after this ISO 8601 date and time"),
+    )
+    type = django_filters.ChoiceFilter(
+        field_name="endpoint",
+        choices=[(name, name) for name in sorted(VISIBLE)],
+        label=_("The list the deleted row was in, e.g. participants"),
+    )
+
+    class Meta:
+        model = Deletion
+        fields = []

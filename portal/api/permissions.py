@@ -46,13 +46,16 @@ class CanViewCases(BasePermission):
 
 
 def actor_of(request):
-    """The user the write services record: None for a token (a `TokenUser` is not stored; the
-    request log names the token), else the session's user."""
-    return None if token_of(request) is not None else request.user
+    """The user the write services record: a token's service user (partner staff of its
+    organisation, who cannot log in; the request log names the token), else the session's
+    user."""
+    token = token_of(request)
+    return token.service_user if token is not None else request.user
 
 
 def partner_organisation_id(user):
-    membership = getattr(user, "membership", None) if user.is_partner_staff else None
+    partner = getattr(user, "is_partner_staff", False)
+    membership = getattr(user, "membership", None) if partner else None
     return membership.organisation_id if membership else None
 
 

@@ -1,7 +1,7 @@
 """The rows each endpoint starts from: the models' own `visible_to(user)`, composed here for
 the models that have none, and narrowed to an API token's programmes."""
 
-from participants.models import Participant, Participation
+from participants.models import Participant, Participation, PersonalDocument
 from partners.models import Agreement, Organisation, Programme
 from placements.models import Case, CheckIn, JobOrder, Placement
 from training.models import (
@@ -24,6 +24,7 @@ def reference_rows(model):
 
 VISIBLE = {
     "participants": lambda user: Participant.objects.visible_to(user),
+    "documents": lambda user: PersonalDocument.objects.visible_to(user),
     "organisations": reference_rows(Organisation),
     "agreements": lambda user: Agreement.objects.visible_to(user),
     "programmes": reference_rows(Programme),
@@ -51,6 +52,7 @@ VISIBLE = {
 # Endpoints absent here (organisations, tracks, job orders) hold no programme's data.
 PROGRAMME_PATHS = {
     "participants": "participations__programme",
+    "documents": "participant__participations__programme",
     "agreements": "programmes",
     "programmes": "pk",
     "participations": "programme",

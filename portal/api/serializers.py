@@ -13,14 +13,17 @@ from rest_framework import exceptions, serializers
 
 from participants import normalise
 from participants.models import (
+    Consent,
     FormerPrisonerProfile,
     Participant,
     Participation,
+    PersonalDocument,
     ReturningWorkerProfile,
     StudentProfile,
 )
 from partners.models import Agreement, AgreementParty, Commitment, Organisation, Programme
 from placements.models import Case, CheckIn, JobOrder, PhaseChange, Placement
+from portal.api.models import Deletion
 from portal.audit.masking import mask_nik
 from portal.regions.models import Province, Regency
 from training.models import (
@@ -150,6 +153,62 @@ class ParticipantSerializer(PortalSerializer):
             data["nik"] = mask_nik(data["nik"])
             data["kk_number"] = mask_nik(data["kk_number"])
         return data
+
+
+def mask_number(number):
+    """A document number without `participants.view_nik`: a NIK as NIKs are masked, any
+    other number with only its last four characters readable."""
+    if not number:
+        return number
+    if len(number) == 16 and number.isdigit():
+        return mask_nik(number)
+    hidden = max(len(number) - 4, len(number) // 2)
+    return "*" * hidden + number[hidden:]
+
+
+class DocumentSerializer(PortalSerializer):
+    """A personal document's metadata; the file itself is not offered by the API."""
+
+    file_name = serializers.CharField(source="original_name", read_only=True)
+    has_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PersonalDocument
+        fields = [
+            "id",
+            "participant",
+            "kind",
+            "number",
+            "issued_on",
+            "expires_on",
+            "file_name",
+            "content_type",
+            "size",
+            "has_file",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_has_file(self, obj) -> bool:
+        return bool(obj.file)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_nik"):
+            data["number"] = mask_number(data["number"])
+        return data
+
+
+class DeletionSerializer(serializers.ModelSerializer):
+    """A row deleted from a list: `type` is the list (e.g. `participants`), `id` the row's id."""
+
+    type = serializers.CharField(source="endpoint")
+    id = serializers.IntegerField(source="object_id")
+    deleted_at = UTCDateTimeField()
+
+    class Meta:
+        model = Deletion
+        fields = ["type", "id", "deleted_at"]
 
 
 class OrganisationSerializer(PortalSerializer):
@@ -571,13 +630,59 @@ class ParticipantWriteSerializer(serializers.Serializer):
     education_level = serializers.ChoiceField(
         choices=Participant._meta.get_field("education_level").choices, required=False
     )
-    siskop2mi_id = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    siskop2mi_id = serializers.CharField(
+        required=False, allow_blank=True, max_length=50, help_text="Ministry staff only."
+    )
     restricted_notes = serializers.CharField(required=False, allow_blank=True)
+    programme = serializers.PrimaryKeyRelatedField(
+        queryset=Programme.objects.all(),
+        required=False,
+        help_text="Partner staff, create only: the programme the person takes part in with your "
+        "organisation responsible (optional for a token limited to one programme).",
+    )
+    consent_given_by = serializers.ChoiceField(
+        choices=Consent.GivenBy.choices,
+        required=False,
+        help_text="Partner staff, create only: who gave the consent to data sharing with "
+        "programme partners that your organisation collected (a minor's: a guardian).",
+    )
+    guardian_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    PARTNER_FIELDS = ("programme", "consent_given_by", "guardian_name")
+    MINISTRY_FIELDS = ("siskop2mi_id",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.partial:
             self.fields.pop("nik")
+            for name in self.PARTNER_FIELDS:
+                self.fields.pop(name)
+
+    def validate(self, attrs):
+        partner = self.context.get("partner_organisation_id") is not None
+        errors = {}
+        for name in self.MINISTRY_FIELDS if partner else self.PARTNER_FIELDS:
+            if name in attrs:
+                errors[name] = [
+                    _("Only ministry staff change this field.")
+                    if partner
+                    else _("Only partner staff send this field.")
+                ]
+        if partner and not self.partial:
+            attrs.setdefault("programme", self.context.get("token_programme"))
+            if attrs["programme"] is None:
+                errors["programme"] = [_("Name the programme the person takes part in.")]
+            elif attrs["programme"].pk not in self.context.get(
+                "writable_programme_ids", {attrs["programme"].pk}
+            ):
+                errors["programme"] = [_("This token is not for this programme.")]
+            if "consent_given_by" not in attrs:
+                errors["consent_given_by"] = [
+                    _("Partners register only people who consented to data sharing.")
+                ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
     def validate_nik(self, value):
         result = normalise.normalise_nik(value, as_of=timezone.localdate())

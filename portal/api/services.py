@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import hash_token
+from partners.models import Membership
+from portal.accounts.models import Role, hash_token
+from portal.accounts.services import user_create
 from portal.audit.services import Event, audit_event
 
 from .models import ApiRequestLog, ApiToken
@@ -30,9 +32,23 @@ def _new_secret():
             return secret
 
 
+def service_user_create(*, token):
+    """The stored user a token's writes are recorded under: partner staff of the token's
+    organisation, with no usable password (it cannot log in), named after the token."""
+    user = user_create(
+        username=f"api-token-{token.pk}",
+        role=Role.PARTNER_STAFF,
+        first_name=token.name[:150],
+        last_name="(API)",
+    )
+    Membership.objects.create(user=user, organisation=token.organisation)
+    return user
+
+
 @transaction.atomic
-def token_issue(*, organisation, name, scope, expires_at, actor, programmes=()):
-    """Create a token for `organisation`; returns (token, secret). The secret is not stored."""
+def token_issue(*, organisation, name, scope, expires_at, actor, programmes=(), service_user=None):
+    """Create a token for `organisation`; returns (token, secret). The secret is not stored.
+    The token gets a service user (`service_user_create`) unless one is given (rotation)."""
     _require_ministry_admin(actor)
     if expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
@@ -47,6 +63,8 @@ def token_issue(*, organisation, name, scope, expires_at, actor, programmes=()):
         created_by=actor,
     )
     token.programmes.set(programmes)
+    token.service_user = service_user or service_user_create(token=token)
+    token.save(update_fields=["service_user"])
     audit_event(actor=actor, obj=token, event="api_token_issued", data={"scope": scope})
     return token, secret
 
@@ -78,6 +96,7 @@ def token_rotate(*, token, actor, expires_at=None):
         expires_at=expires_at or old.expires_at,
         programmes=list(old.programmes.all()),
         actor=actor,
+        service_user=old.service_user,
     )
     old.revoked_at = timezone.now()
     old.replaced_by = new
@@ -90,7 +109,7 @@ def token_for_secret(secret):
     """The usable token with this secret, or None (unknown, expired or revoked)."""
     token = (
         ApiToken.objects.usable()
-        .select_related("organisation")
+        .select_related("organisation", "service_user")
         .filter(token_hash=hash_token(secret))
         .first()
     )

@@ -1,7 +1,7 @@
 """`/api/v1/` (the endpoints), `/api/schema/` (OpenAPI 3) and `/api/docs/` (Swagger UI)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -20,5 +20,5 @@ for viewset in views.VIEWSETS:
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", views.DocsView.as_view(), name="docs"),
 ]

@@ -5,15 +5,22 @@ from contextlib import contextmanager
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import TemplateView
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from participants.services import RegistryError, participant_register, participant_update
+from participants.services import (
+    RegistryError,
+    participant_register,
+    participant_register_for_partner,
+    participant_update,
+)
 from placements.models import PhaseChange
 from placements.services import (
     PlacementError,
@@ -35,12 +42,14 @@ from training.services import (
 
 from . import filters, serializers
 from .filters import StableOrderingFilter, has_updated_at
+from .models import Deletion
 from .permissions import (
     CanViewCases,
     NotParticipant,
     TokenScope,
     WriteAccess,
     actor_of,
+    partner_organisation_id,
     placement_write_rows,
     token_of,
 )
@@ -50,6 +59,7 @@ from .services import request_record, restricted_reads_record
 RESTRICTED_PERMISSION = "participants.view_restricted"
 NIK_PERMISSION = "participants.view_nik"
 REFUSALS = (RegistryError, TrainingError, PlacementError)
+PARTNER_FIELDS = serializers.ParticipantWriteSerializer.PARTNER_FIELDS
 
 
 @contextmanager
@@ -72,7 +82,7 @@ def refused():
         ) from error
 
 
-class PortalViewSet(viewsets.ReadOnlyModelViewSet):
+class PortalListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Rows from `scoping.rows_for(endpoint)`; token requests logged; restricted reads audited.
 
     An object outside the user's rows is a 404, never a 403.
@@ -95,6 +105,8 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if cls.serializer_class is None:
+            return
         model = cls.serializer_class.Meta.model
         if has_updated_at(model):
             cls.ordering = ("updated_at", "pk")
@@ -117,6 +129,13 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
         own = getattr(user, "is_participant", False)
         context["show_restricted"] = own or user.has_perm(RESTRICTED_PERMISSION)
         context["show_nik"] = own or user.has_perm(NIK_PERMISSION)
+        context["partner_organisation_id"] = partner_organisation_id(user)
+        token = token_of(self.request)
+        if token is not None:
+            programmes = list(token.programmes.all())
+            if programmes:
+                context["writable_programme_ids"] = {p.pk for p in programmes}
+            context["token_programme"] = programmes[0] if len(programmes) == 1 else None
         return context
 
     def get_serializer(self, *args, **kwargs):
@@ -162,6 +181,10 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
 
+class PortalViewSet(mixins.RetrieveModelMixin, PortalListViewSet):
+    """A list and its rows by id."""
+
+
 class ParticipantViewSet(PortalViewSet):
     """Participants. NIK and KK are masked without `participants.view_nik`; restricted fields
     (and the former-prisoner profile, trafficking status) are null without
@@ -183,6 +206,7 @@ class ParticipantViewSet(PortalViewSet):
         "create": "participants.add_participant",
         "partial_update": "participants.change_participant",
     }
+    partner_writes = ("create", "partial_update")
 
     @extend_schema(
         request=serializers.ParticipantWriteSerializer,
@@ -194,12 +218,29 @@ class ParticipantViewSet(PortalViewSet):
     def create(self, request, *args, **kwargs):
         """Register a person. A known NIK (after normalisation) creates no second person: the
         answer is 200 with the known person's id, empty fields filled and differing values
-        queued as pending changes for staff, as the importer does."""
+        queued as pending changes for staff, as the importer does.
+
+        Partner staff and read-write tokens of a partner organisation also name the
+        `programme` (a token limited to one programme: that one) and who gave the consent to
+        data sharing (`consent_given_by`, `guardian_name`): the person then takes part in the
+        programme with the organisation responsible, so its staff see them."""
         data = self.write_serializer(serializers.ParticipantWriteSerializer)
+        organisation_id = partner_organisation_id(request.user)
         with refused():
-            person, created, filled, pending = participant_register(
-                data=data, actor=actor_of(request), source="api"
-            )
+            if organisation_id is None:
+                person, created, filled, pending = participant_register(
+                    data=data, actor=actor_of(request), source="api"
+                )
+            else:
+                person, created, filled, pending = participant_register_for_partner(
+                    data={k: v for k, v in data.items() if k not in PARTNER_FIELDS},
+                    organisation=request.user.membership.organisation,
+                    programme=data["programme"],
+                    given_by=data["consent_given_by"],
+                    guardian_name=data.get("guardian_name", ""),
+                    actor=actor_of(request),
+                    source="api",
+                )
         body = {"id": person.pk, "created": created, "filled": filled, "pending_changes": pending}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -208,7 +249,9 @@ class ParticipantViewSet(PortalViewSet):
         responses={200: serializers.ParticipantSerializer},
     )
     def partial_update(self, request, *args, **kwargs):
-        """Change a person's values (normalised as on create; the NIK is not changed here)."""
+        """Change a person's values (normalised as on create; the NIK is not changed here).
+        Partner staff and tokens change the people their organisation sees, except the
+        ministry's fields."""
         person = self.get_object()
         data = self.write_serializer(serializers.ParticipantWriteSerializer, partial=True)
         with refused():
@@ -216,6 +259,38 @@ class ParticipantViewSet(PortalViewSet):
                 participant=person, data=data, actor=actor_of(request), source="api"
             )
         return self.answer(self.get_queryset().get(pk=person.pk), status.HTTP_200_OK)
+
+
+class DocumentViewSet(PortalViewSet):
+    """Personal documents' metadata (never the file). The number is masked without
+    `participants.view_nik`; medical, psychological and police-certificate documents are
+    listed only with `participants.view_restricted` (and to the person themself)."""
+
+    endpoint = "documents"
+    serializer_class = serializers.DocumentSerializer
+    filterset_class = filters.DocumentFilterSet
+    ordering_fields = ["pk", "expires_on"]
+
+
+class DeletionViewSet(PortalListViewSet):
+    """Rows deleted from the lists, for incremental sync: `?updated_since=...&type=...`.
+    Each tombstone is shown to those who could see the row when it was deleted."""
+
+    endpoint = "deletions"
+    serializer_class = serializers.DeletionSerializer
+    filterset_class = filters.DeletionFilterSet
+    filter_backends = [DjangoFilterBackend]  # in the order of deletion (pk)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Deletion.objects.none()
+        rows = Deletion.objects.visible_to(self.request.user)
+        token = token_of(self.request)
+        if token is not None:
+            programme_ids = [p.pk for p in token.programmes.all()]
+            if programme_ids:
+                rows = rows.in_programmes(programme_ids)
+        return rows
 
 
 class OrganisationViewSet(PortalViewSet):
@@ -519,8 +594,19 @@ class CaseViewSet(PortalViewSet):
         return self.answer(self.get_queryset().get(pk=case.pk), status.HTTP_200_OK)
 
 
+class DocsView(TemplateView):
+    """Swagger UI from the portal's static files: no inline script or style (the page works
+    under the Content-Security-Policy); `static/js/swagger-init.js` reads the schema's URL."""
+
+    template_name = "api/docs.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "schema_url": reverse("api:schema")}
+
+
 VIEWSETS = [
     ParticipantViewSet,
+    DocumentViewSet,
     OrganisationViewSet,
     AgreementViewSet,
     ProgrammeViewSet,
@@ -536,4 +622,5 @@ VIEWSETS = [
     PlacementViewSet,
     CheckInViewSet,
     CaseViewSet,
+    DeletionViewSet,
 ]

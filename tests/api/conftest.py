@@ -22,6 +22,7 @@ def api():
     client = APIClient()
 
     def as_user(user):
+        client.credentials()  # no token left over from `with_token`
         client.force_login(user)
         return client
 
@@ -33,3 +34,24 @@ def api():
     client.as_user = as_user
     client.with_token = with_token
     return client
+
+
+@pytest.fixture
+def personas(
+    ministry_admin,
+    ministry_officer,
+    analyst_user,
+    partner_user,
+    other_partner_user,
+    participant_account,
+):
+    """The six personas; the officer is limited to Bali (51)."""
+    ministry_officer.provinces.add("51")
+    return {
+        "ministry_admin": ministry_admin,
+        "officer_bali": ministry_officer,
+        "analyst": analyst_user,
+        "partner_a": partner_user,
+        "partner_b": other_partner_user,
+        "participant": participant_account,
+    }

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
 
+from participants.models import PersonalDocument
 from tests.api.factories import build_side, issue_token
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,9 @@ def _in_process(settings):
 
 @pytest.fixture
 def world(organisation_a, organisation_b, participant_account):
-    """Rows for every endpoint on both sides, so lists and details return data."""
-    return {
+    """Rows for every endpoint on both sides, so lists and details return data (and a
+    deleted row of each side, so the deletions list has tombstones)."""
+    world = {
         "A": build_side(
             organisation_a,
             province_id="51",
@@ -57,6 +59,13 @@ def world(organisation_a, organisation_b, participant_account):
         ),
         "B": build_side(organisation_b, province_id="31", regency_id="31.71", suffix="B"),
     }
+    for side in world.values():
+        person = side["participants"]
+        side["documents"] = PersonalDocument.objects.create(
+            participant=person, kind="ktp", number=person.nik, original_name="ktp.pdf"
+        )
+        PersonalDocument.objects.create(participant=person, kind="diploma").delete()
+    return world
 
 
 @pytest.fixture
@@ -70,6 +79,7 @@ REFERENCES = {
     "batch": "batches",
     "enrolment": "enrolments",
     "placement": "placements",
+    "programme": "programmes",
 }
 
 
@@ -100,7 +110,7 @@ def run_all(api_schema, world, credentials):
     that succeeded (2xx) at least once, so that a run cannot pass on 401s and 404s alone."""
     failures, succeeded = {}, set()
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) >= 32  # a list and a detail for each of the 16 endpoints
+    assert len(operations) >= 35  # a list and a detail for each of 17 endpoints; deletions
     for operation in operations:
         for strategy in strategies(operation, world):
 

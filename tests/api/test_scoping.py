@@ -54,26 +54,6 @@ def world(organisation_a, organisation_b, participant_account):
     }
 
 
-@pytest.fixture
-def personas(
-    ministry_admin,
-    ministry_officer,
-    analyst_user,
-    partner_user,
-    other_partner_user,
-    participant_account,
-):
-    ministry_officer.provinces.add("51")
-    return {
-        "ministry_admin": ministry_admin,
-        "officer_bali": ministry_officer,
-        "analyst": analyst_user,
-        "partner_a": partner_user,
-        "partner_b": other_partner_user,
-        "participant": participant_account,
-    }
-
-
 def _ids(response):
     return {row["id"] for row in response.json()["results"]}
 

@@ -737,3 +737,23 @@ def service_deliver(
     delivery.save()
     _touch(case)
     return delivery
+
+
+def placement_next_step(placement):
+    """The next phase of `placement` on the way to departure, or None after it (for pages)."""
+    return _next_step(placement)
+
+
+def destination_outcomes(*, participant, on=None):
+    """The destination rules in force that bar this person, as (rule, reason) pairs, e.g.
+    "not eligible for Korea EPS". Sector bans (which bar everyone) are left out. Only the
+    outcome and the rule are given, never the record behind them."""
+    on = on or timezone.localdate()
+    rules = (
+        DestinationRule.objects.filter(valid_from__lte=on)
+        .exclude(valid_until__lt=on)
+        .exclude(kind=DestinationRule.Kind.SECTOR_BANNED)
+        .select_related("country")
+    )
+    person = Participant.objects.filter(pk=participant.pk)
+    return [(rule, rule.reason()) for rule in rules if person.filter(rule.barred()).exists()]

@@ -259,3 +259,61 @@ def certificate_issue(
             enrolment_set_status(enrolment=annotated, status=Enrolment.Status.ACTIVE, actor=actor)
         enrolment_set_status(enrolment=annotated, status=Enrolment.Status.COMPLETED, actor=actor)
     return certificate
+
+
+def absence_streaks(*, enrolment_ids):
+    """{enrolment id: absences in a row counted back from its latest recorded session} for many
+    enrolments in one query (the batch page's alert; `consecutive_absences` for one)."""
+    streaks, closed = {}, set()
+    rows = (
+        Attendance.objects.filter(enrolment_id__in=list(enrolment_ids))
+        .order_by("enrolment_id", "-session__starts_at")
+        .values_list("enrolment_id", "status")
+    )
+    for enrolment_id, status in rows:
+        if enrolment_id in closed:
+            continue
+        if status == Attendance.Status.ABSENT:
+            streaks[enrolment_id] = streaks.get(enrolment_id, 0) + 1
+        else:
+            closed.add(enrolment_id)
+    return streaks
+
+
+def commitments_with_achievement(queryset):
+    """Annotate commitments with `enrolled`: the people enrolled (not withdrawn or failed) in
+    batches of the commitment's programme, and of its track when it names one. Quotas and
+    tracks are achieved by enrolments; budgets keep their entered `achieved`."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    counted = [Enrolment.Status.ENROLLED, Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
+
+    def people(rows):
+        return (
+            rows.order_by()
+            .values("batch__programme_id")
+            .annotate(n=Count("participant_id", distinct=True))
+            .values("n")
+        )
+
+    rows = Enrolment.objects.filter(
+        batch__programme_id=OuterRef("programme_id"), status__in=counted
+    )
+    by_programme = people(rows)
+    by_track = people(rows.filter(batch__track__code=OuterRef("track_code")))
+    return queryset.annotate(
+        enrolled_in_programme=Coalesce(Subquery(by_programme), 0),
+        enrolled_in_track=Coalesce(Subquery(by_track), 0),
+    )
+
+
+def commitment_achieved(commitment):
+    """What a commitment annotated by `commitments_with_achievement` has achieved so far."""
+    from partners.models import Commitment
+
+    if commitment.kind == Commitment.Kind.BUDGET or not commitment.programme_id:
+        return commitment.achieved
+    if commitment.track_code:
+        return commitment.enrolled_in_track
+    return commitment.enrolled_in_programme

@@ -8,7 +8,7 @@ their rows, whoever else may see them.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,7 @@ from portal.regions.models import Country, Province
 from training.models import (
     AssessmentResult,
     Attendance,
+    Batch,
     Certificate,
     Enrolment,
     LanguageLevel,
@@ -61,6 +62,7 @@ class Dataset:
     permission: str = ""  # needed to export the list at all
     prepare: object = None  # queryset -> queryset (annotations the columns read)
     restricted_rows: object = None  # queryset -> the rows shown without the restricted perm
+    page_download: bool = False  # a page's own download only: not on the export form
 
     def rows(self, user):
         queryset = self.visible(user)
@@ -621,11 +623,8 @@ CONSENTS = Dataset(
 
 
 def _documents_visible(user):
-    rows = PersonalDocument.objects.filter(participant__in=Participant.objects.visible_to(user))
-    if not user.has_perm(RESTRICTED_PERMISSION):
-        # Health results and criminal records are specific personal data.
-        rows = rows.exclude(kind__in=PersonalDocument.RESTRICTED_KINDS)
-    return rows
+    # Health results and criminal records need the restricted permission (the model's rule).
+    return PersonalDocument.objects.visible_to(user)
 
 
 DOCUMENTS = Dataset(
@@ -645,6 +644,114 @@ DOCUMENTS = Dataset(
     filters=person_filters("participant__"),
 )  # fmt: skip
 
+# The partner lists (/partner/batches/, /partner/participants/): the rows and filters of the pages.
+
+
+def _batches_prepared(queryset):
+    return queryset.annotate(
+        enrolled=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.OPEN_STATUSES))
+    )
+
+
+def _latest_phase():
+    return Subquery(
+        Placement.objects.filter(participant=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("phase")[:1]
+    )
+
+
+def _participants_prepared(queryset):
+    certificates = (
+        Certificate.objects.filter(enrolment__participant=OuterRef("pk"))
+        .order_by()
+        .values("enrolment__participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        placement_phase=_latest_phase(), certificate_count=Subquery(certificates)
+    )
+
+
+def _by_phase(queryset, value):
+    """People whose latest placement is in phase `value`."""
+    later = Placement.objects.filter(participant=OuterRef("participant_id")).filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    current = Placement.objects.filter(participant=OuterRef("pk"), phase=value).exclude(
+        Exists(later)
+    )
+    return queryset.filter(Exists(current))
+
+
+def _by_batch(queryset, value):
+    return queryset.filter(
+        Exists(Enrolment.objects.filter(participant=OuterRef("pk"), batch=value))
+    )
+
+
+PARTNER_BATCHES = Dataset(
+    code="partner_batches",
+    label=_("Batches"),
+    page_download=True,
+    model=Batch,
+    visible=lambda user: Batch.objects.visible_to(user),
+    prepare=_batches_prepared,
+    columns=[
+        Column("code", _("Batch code"), "code"),
+        Column("name", _("Batch"), "name"),
+        Column("programme", _("Programme"), "programme__name"),
+        Column("track", _("Track"), "track__name"),
+        Column("provider", _("Provider"), "provider__name"),
+        Column("venue", _("Venue"), "venue"),
+        Column("timezone", _("Venue time zone"), "timezone"),
+        Column("starts_on", _("Starts on"), "starts_on", Kind.DATE),
+        Column("ends_on", _("Ends on"), "ends_on", Kind.DATE),
+        Column("status", _("Status"), "status", Kind.CHOICE, choices=Batch.Status),
+        Column("capacity", _("Capacity"), "capacity", Kind.NUMBER),
+        Column("enrolled", _("Enrolled"), "enrolled", Kind.NUMBER),
+    ],
+    filters=[status_filter("status", Batch.Status)],
+)
+
+PARTNER_PARTICIPANTS = Dataset(
+    code="partner_participants",
+    label=_("Participants with phase"),
+    page_download=True,
+    model=Participant,
+    visible=lambda user: Participant.objects.visible_to(user),
+    prepare=_participants_prepared,
+    person_path="pk",
+    columns=[
+        *person_columns(""),
+        Column("former_prisoner", _("Former prisoner"), "is_former_prisoner", Kind.BOOL),
+        Column("sr_student", _("Sekolah Rakyat student"), "is_sr_student", Kind.BOOL),
+        Column(
+            "returning_worker",
+            _("Returning migrant worker"),
+            "is_returning_worker",
+            Kind.BOOL,
+        ),
+        Column("province", _("Province"), "province__name"),
+        Column("status", _("Status"), "status", Kind.CHOICE, choices=Participant.Status),
+        Column("phase", _("Placement phase"), "placement_phase", Kind.CHOICE, choices=Phase),
+        Column("certificates", _("Certificates"), "certificate_count", Kind.NUMBER),
+    ],
+    filters=[
+        Filter(
+            "batch",
+            _("batch"),
+            _by_batch,
+            lambda: list(Batch.objects.values_list("pk", "name")),
+        ),
+        status_filter("status", Participant.Status),
+        *[f for f in person_filters("") if f.code in {"category", "province"}],
+        Filter("phase", _("phase"), _by_phase, lambda: Phase.choices),
+    ],
+)
+
 DATASETS = {
     dataset.code: dataset
     for dataset in [
@@ -662,13 +769,21 @@ DATASETS = {
         CASES,
         CONSENTS,
         DOCUMENTS,
+        PARTNER_BATCHES,
+        PARTNER_PARTICIPANTS,
     ]
 }
 
 # What a participant's own-data download holds: every list about a person.
-SUBJECT_DATASETS = [code for code, dataset in DATASETS.items() if dataset.person_path]
+SUBJECT_DATASETS = [
+    code for code, dataset in DATASETS.items() if dataset.person_path and not dataset.page_download
+]
 
 
 def datasets_for(user):
     """The lists `user` may export at all."""
-    return [dataset for dataset in DATASETS.values() if dataset.allowed_for(user)]
+    return [
+        dataset
+        for dataset in DATASETS.values()
+        if dataset.allowed_for(user) and not dataset.page_download
+    ]

@@ -27,7 +27,7 @@ from partners.models import Agreement, Organisation
 from portal.audit.services import Event, audit_event
 
 from .columns import Protection, compile_plan
-from .datasets import DATASETS, NIK_PERMISSION, RESTRICTED_PERMISSION
+from .datasets import DATASETS, NIK_PERMISSION, RESTRICTED_PERMISSION, SUBJECT_DATASETS
 from .models import ExportedPerson, ExportRun, Format
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,8 @@ def export_start(
     if subject is not None:
         if getattr(subject, "user_id", None) != user.pk:
             raise PermissionDenied
-        codes = [code for code in datasets or DATASETS if DATASETS[code].person_path]
+        codes = datasets or SUBJECT_DATASETS
+        codes = [code for code in codes if code in SUBJECT_DATASETS]
     else:
         if not may_export(user):
             raise PermissionDenied

@@ -156,6 +156,8 @@ EXPECTED_HEADERS = {
     "cases": ["Case no.", "NIK", "Full name", "Type", "Severity", "Summary", "Service plan"],
     "consents": ["NIK", "Full name", "Purpose", "Given by", "Given at", "Withdrawn at"],
     "documents": ["NIK", "Full name", "Document", "Number", "Expires on", "File name"],
+    "partner_batches": ["Batch code", "Batch", "Provider", "Status", "Enrolled"],
+    "partner_participants": ["NIK", "Full name", "Province", "Placement phase", "Certificates"],
 }  # fmt: skip
 
 

@@ -11,7 +11,6 @@ from partners.models import ScopeItem
 from portal.exports.models import ExportRun
 from portal.exports.services import export_start
 from tests import factories
-from tests.factories import PASSWORD
 
 from .helpers import csv_rows
 
@@ -21,7 +20,7 @@ LOG = "/analyst/exchanges/"
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     client.cookies["django_language"] = "en"
     return client
 

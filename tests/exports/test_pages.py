@@ -19,7 +19,6 @@ from portal.exports import views
 from portal.exports.models import ExportRun
 from portal.exports.services import export_start
 from tests import factories
-from tests.factories import PASSWORD
 
 from .helpers import csv_rows
 
@@ -44,7 +43,7 @@ def eager_tasks():
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     client.cookies["django_language"] = "en"
     return client
 

@@ -1,6 +1,6 @@
 """Who is looking at the partner pages, and through which organisation's eyes.
 
-Partner staff see their own organisation. Ministry staff choose a partner (`?org=<slug>` on any
+Partner staff see their own organisation. Ministry staff not limited to provinces choose a partner (`?org=<slug>` on any
 partner page, remembered in the session) and see the pages exactly as that partner's staff do:
 the pages query through a `PartnerLens`, never through the ministry user. Everyone else gets 403.
 """
@@ -42,6 +42,10 @@ def partner_view_for(request):
             looking_as=False,
         )
     if user.is_ministry_staff:
+        if user.province_codes:
+            # A partner's view spans every province; an officer limited to some would see more
+            # through it than through their own eyes.
+            raise PermissionDenied
         slug = request.GET.get("org") or request.session.get(SESSION_KEY)
         if not slug:
             return None

@@ -1,0 +1,13 @@
+"""/partner/: the dashboard of one organisation, as its staff see it."""
+
+from django.shortcuts import render
+
+from .access import partner_page
+from .figures import dashboard_figures
+
+
+@partner_page
+def dashboard(request, pv):
+    """Headline figures, charts with their tables, and the commitments of the agreements."""
+    figures = dashboard_figures(pv.viewer)
+    return render(request, "web/partner/dashboard.html", {"pv": pv, "figures": figures})

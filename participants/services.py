@@ -6,9 +6,11 @@ the API and commands call these, never assign the fields themselves.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -319,7 +321,11 @@ ALLOWED_FILE_TYPES = {
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+
+def max_document_bytes():
+    """The largest document accepted (PORTAL_UPLOAD_MAX_BYTES, 5 MB by default)."""
+    return settings.PORTAL_UPLOAD_MAX_BYTES
 
 
 def sniff_file_type(head):
@@ -334,7 +340,8 @@ def sniff_file_type(head):
 def document_add(
     *, participant, kind, actor, file=None, number="", issued_on=None, expires_on=None
 ):
-    """Attach a document; the file must be a PDF, JPEG or PNG of at most 5 MB."""
+    """Attach a document; the file must be a PDF, JPEG or PNG of at most
+    PORTAL_UPLOAD_MAX_BYTES."""
     document = PersonalDocument(
         participant=participant,
         kind=kind,
@@ -344,8 +351,11 @@ def document_add(
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     if file is not None:
-        if file.size > MAX_DOCUMENT_BYTES:
-            raise RegistryError(_("The file is larger than 5 MB."))
+        limit = max_document_bytes()
+        if file.size > limit:
+            raise RegistryError(
+                _("The file is larger than %(size)s.") % {"size": filesizeformat(limit)}
+            )
         head = file.read(16)
         file.seek(0)
         content_type = sniff_file_type(head)
@@ -511,3 +521,133 @@ def participant_register(*, data, actor, source):
     if fill:
         person = participant_update(participant=person, data=fill, actor=actor, source=source)
     return person, False, sorted(fill), pending
+
+
+# --- Participant accounts (issue 9) -----------------------------------------------------------
+
+# Fields a participant may ask to correct from their own pages; each lands in the review queue.
+CORRECTABLE_FIELDS = (
+    "full_name",
+    "birth_date",
+    "birth_place",
+    "phone",
+    "email",
+    "address",
+    "education_level",
+)
+
+
+@transaction.atomic
+def participant_account_ensure(*, participant, actor):
+    """The participant's login account, created (role participant, no password yet) if missing.
+
+    The username is neutral (`peserta-<id>`): people log in with their NIK or phone number.
+    """
+    from auditlog.models import LogEntry
+
+    from portal.accounts.models import Role
+    from portal.accounts.services import user_create
+
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.user_id:
+        return participant.user
+    user = user_create(
+        username=f"peserta-{participant.pk}",
+        role=Role.PARTICIPANT,
+        email=participant.email,
+        first_name=participant.full_name[:150],
+        phone="" if participant.phone_is_guardian else participant.phone,
+    )
+    participant.user = user
+    participant.save(update_fields=["user", "updated_at"])
+    audit_event(
+        actor=actor,
+        obj=participant,
+        event="account_created",
+        data={"user": user.pk},
+        action=LogEntry.Action.UPDATE,
+    )
+    return user
+
+
+def participant_account_invite(*, participant, actor, channel=None):
+    """Create the participant's login if missing and issue a one-time link to set a password.
+
+    Returns (user, link, url). With `channel` ("email" or "sms") the link is also sent; without
+    it the caller shows it (copy, QR code, print). Inviting again replaces the earlier link; a
+    participant who has logged in before gets a password-reset link. Raises LinkError.
+    """
+    from portal.accounts import services as accounts
+
+    user = participant_account_ensure(participant=participant, actor=actor)
+    if channel:
+        accounts.address_for(user, channel)
+    purpose = accounts.link_purpose_for(user)
+    link, url = accounts.link_issue(user=user, purpose=purpose, actor=actor)
+    if channel:
+        accounts.link_send(link_url=url, user=user, channel=channel, purpose=purpose, actor=actor)
+    return user, link, url
+
+
+def correction_request(*, participant, field, proposed_value, actor, note=""):
+    """A participant asks to correct one of their own fields: a pending change for the officers."""
+    if field not in CORRECTABLE_FIELDS:
+        raise RegistryError(_("This field cannot be corrected here."))
+    proposed_value = str(proposed_value).strip()
+    if not proposed_value:
+        raise RegistryError(_("Write the correct value."))
+    source = _("Correction requested by the participant")
+    if note:
+        source = f"{source}: {note}"
+    return pending_change_propose(
+        participant=participant,
+        field=field,
+        proposed_value=proposed_value,
+        source=str(source),
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def participant_register_for_partner(
+    *, data, organisation, programme, actor, source, given_by=None, guardian_name="", on=None
+):
+    """(person, created, filled, pending) as `participant_register`, for a partner
+    organisation's system: the person then takes part in `programme` with `organisation`
+    responsible for them, and their consent to partner sharing (collected by the partner) is
+    recorded unless it stands, so that the organisation's staff see them by name. The programme
+    must be under an agreement active on `on` to which the organisation is party. A known NIK is
+    accepted only for a person the organisation already sees by name."""
+    from partners.models import Agreement
+
+    agreements = Agreement.objects.active(on).with_party(organisation.pk)
+    if not agreements.filter(programmes=programme).exists():
+        raise RegistryError(
+            _("Your organisation is not party to an active agreement of this programme.")
+        )
+    known = Participant.objects.filter(nik=data["nik"]).first()
+    if known is not None and not (
+        Participation.objects.shared_with(organisation.pk, on).filter(participant=known).exists()
+    ):
+        # Knowing a NIK and claiming a consent must not open a person's record to a partner:
+        # the ministry takes a known person into a partner's programme, after checking with them.
+        raise RegistryError(
+            _(
+                "A person with this NIK is already registered and is not in your organisation's "
+                "care. Ask the ministry's programme officer to take them into your programme."
+            )
+        )
+    person, created, filled, pending = participant_register(data=data, actor=actor, source=source)
+    sharing = Consent.Purpose.PARTNER_SHARING
+    if not person.consents.standing().filter(purpose=sharing).exists():
+        consent_give(
+            participant=person,
+            purpose=sharing,
+            actor=actor,
+            given_by=given_by,
+            guardian_name=guardian_name,
+        )
+    participation_decide(
+        participant=person, programme=programme, actor=actor, organisations=[organisation]
+    )
+    return person, created, filled, pending

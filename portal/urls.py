@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.web import analyst
+from portal.web import verify as web_verify
 from portal.web import views as web_views
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("partner/", include("portal.web.partner.urls")),
     path("ministry/", include("portal.web.ministry_urls")),
     path("me/", include("portal.web.me_urls")),
+    path("verify/<str:code>/", web_verify.verify, name="verify"),
     path("privacy/", include("portal.privacy.urls")),
     path("", web_views.home, name="home"),
 ]

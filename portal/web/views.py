@@ -29,6 +29,12 @@ def healthz(request):
 
 @login_required
 def home(request):
+    """Ministry staff go to the admin (which links the national overview), partner staff to
+    their dashboard; everyone else gets the home page of their links."""
     if request.user.is_ministry_staff:
         return redirect("admin:index")
+    if request.user.is_participant and hasattr(request.user, "participant"):
+        return redirect("me:status")
+    if request.user.is_partner_staff and getattr(request.user, "membership", None):
+        return redirect("partner:dashboard")
     return render(request, "web/home.html")

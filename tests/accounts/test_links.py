@@ -130,7 +130,7 @@ def test_a_link_of_a_deactivated_user_is_refused(invitee):
 def test_a_weak_password_is_refused_and_the_link_stays_usable(invitee):
     link, url = services.link_issue(user=invitee, purpose="invite")
 
-    for weak in ("12345678", "short", "password"):
+    for weak in ("12345678", "short", "password", "Kuat-dan-panjang-" * 12000):
         with pytest.raises(ValidationError):
             services.link_redeem(token=token_of(url), password=weak)
 

@@ -6,7 +6,6 @@ from django.urls import reverse
 from participants.services import consent_give
 from placements.services import referral_answer, referral_create
 from tests.factories import (
-    PASSWORD,
     CaseFactory,
     OrganisationFactory,
     ParticipantFactory,
@@ -46,7 +45,7 @@ def referral_to(organisation, actor, name="Wayan Sudarma"):
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

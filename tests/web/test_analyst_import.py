@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from participants.models import ImportRun, Participant
 from participants.tasks import import_participants_task, progress_get, upload_name
 from portal.celery import app
-from tests.factories import PASSWORD, UserFactory, make_nik
+from tests.factories import UserFactory, make_nik
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def _media(settings, tmp_path):
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

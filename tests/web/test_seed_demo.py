@@ -8,6 +8,7 @@ from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from participants.models import Participant
 from portal.accounts.models import User
@@ -60,7 +61,8 @@ def test_it_refuses_to_run_when_debug_is_off(db, settings):
 
 def test_it_creates_the_six_logins_with_the_demo_password_and_their_roles(seeded):
     for username, role in ROLES.items():
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        request = RequestFactory().post("/login/")
+        user = authenticate(request, username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         assert list(user.groups.values_list("name", flat=True)) == [role]
     officer = User.objects.get(username="officer")

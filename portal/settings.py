@@ -1,6 +1,7 @@
 """Settings for the portal: one module, read from the environment (see README and .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "import_export",
     "auditlog",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal.core",
     "portal.accounts",
     "portal.regions",
@@ -60,19 +64,27 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "portal.privacy",
     "portal.web",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.accounts.middleware_2fa.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.core.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.middleware_2fa.TwoFactorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.accounts.middleware.ParticipantIdleTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -116,12 +128,33 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["portal.accounts.backends.PortalBackend"]
+# AxesBackend (not the standalone one) because it also loads users from the session: the
+# one-time-link page logs people in with AUTHENTICATION_BACKENDS[0].
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "portal.accounts.backends.PortalBackend",
+]
+# The registry's phone normaliser, used to log in with a phone number (named here because the
+# account layer may not import the participant registry).
+PORTAL_PHONE_NORMALISER = "participants.normalise.normalise_phone"
+# A participant's session ends after this many minutes without a request.
+PORTAL_PARTICIPANT_IDLE_MINUTES = env.int("PORTAL_PARTICIPANT_IDLE_MINUTES", default=30)
+
+# django-axes: failed logins are limited per account (whether typed as username, NIK or phone)
+# and, separately, per address; a lockout shows the login page with the time to wait (429) and
+# lifts by itself after the cool-off; a successful login resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "portal.accounts.backends.axes_username"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.backends.lockout_response"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.accounts.validators.MaximumLengthValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -160,6 +193,16 @@ IMPORT_MAX_ROWS = env.int("PORTAL_IMPORT_MAX_ROWS", default=500_000)
 # download link that expires after EXPORT_LINK_HOURS); CSV always streams in the request.
 EXPORT_BACKGROUND_ROWS = env.int("PORTAL_EXPORT_BACKGROUND_ROWS", default=5000)
 EXPORT_LINK_HOURS = env.int("PORTAL_EXPORT_LINK_HOURS", default=24)
+
+# Retention (UU 27/2022): `manage.py apply_retention` anonymises or deletes records older than these.
+PORTAL_RETENTION_CLOSED_CASE_YEARS = env.int("PORTAL_RETENTION_CLOSED_CASE_YEARS", default=5)
+PORTAL_RETENTION_INACTIVE_PARTICIPANT_YEARS = env.int(
+    "PORTAL_RETENTION_INACTIVE_PARTICIPANT_YEARS", default=5
+)
+PORTAL_RETENTION_EXPORT_FILE_DAYS = env.int("PORTAL_RETENTION_EXPORT_FILE_DAYS", default=30)
+PORTAL_RETENTION_IMPORT_FILE_DAYS = env.int("PORTAL_RETENTION_IMPORT_FILE_DAYS", default=90)
+PORTAL_RETENTION_API_LOG_DAYS = env.int("PORTAL_RETENTION_API_LOG_DAYS", default=365)
+PORTAL_RETENTION_NOTIFICATION_DAYS = env.int("PORTAL_RETENTION_NOTIFICATION_DAYS", default=365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Email (EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587) and SMS.
@@ -184,6 +227,38 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Security headers (issue 12): a Content-Security-Policy allowing only the portal's own files, no
+# inline script or style. The one exception is the hash of the Django admin's one inline <style>
+# (change_list.html, shown on a changelist without actions); style="" attributes stay blocked.
+_ADMIN_CHANGELIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", _ADMIN_CHANGELIST_STYLE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = "Lax"
+# Two-factor authentication (TOTP, django-otp) for ministry admins and officers.
+PORTAL_REQUIRE_2FA = env.bool("PORTAL_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "Portal Migran"
+# Uploaded documents larger than this are refused by the upload forms.
+PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run eagerly in the calling process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -18,3 +18,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+PORTAL_REQUIRE_2FA = False  # 2FA tests turn it on with override_settings
+# django-axes stays on in tests (the lockout tests rely on it), without a log line per login.
+AXES_VERBOSE = False

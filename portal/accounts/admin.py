@@ -24,6 +24,7 @@ from . import services
 from .forms import LinkSendForm, UserAddForm
 from .models import Role, User
 from .senders import Channel
+from .twofactor import devices_reset
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "full_name", "email", "phone", "roles", "is_active", "last_login")
     list_filter = ("groups", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email", "phone")
-    actions = ["send_invitation_link", "show_invitation_link"]
+    actions = ["send_invitation_link", "show_invitation_link", "reset_two_factor"]
 
     def get_queryset(self, request):
         """Superusers are managed by superusers only."""
@@ -142,6 +143,22 @@ class UserAdmin(DjangoUserAdmin):
                 "Sent a link to %(count)d user.", "Sent a link to %(count)d users.", sent
             )
             self.message_user(request, message % {"count": sent})
+
+    @admin.action(description=_("Reset two-step verification"), permissions=["reset_2fa"])
+    def reset_two_factor(self, request, queryset):
+        """Recovery for a lost phone: the user sets up a new device at their next login."""
+        users = [user for user in queryset if user.pk != request.user.pk]
+        devices_reset(users=users, actor=request.user)
+        message = ngettext(
+            "Reset two-step verification of %(count)d user.",
+            "Reset two-step verification of %(count)d users.",
+            len(users),
+        )
+        self.message_user(request, message % {"count": len(users)})
+
+    def has_reset_2fa_permission(self, request):
+        """Only ministry admins reset another user's two-step verification."""
+        return request.user.is_ministry_admin and self.has_change_permission(request)
 
     @admin.action(
         description=_("Create invitation link (copy, QR code, print)"), permissions=["change"]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import twofactor, views
 
 urlpatterns = [
     path("login/", views.PortalLoginView.as_view(), name="login"),
@@ -20,4 +20,6 @@ urlpatterns = [
     ),
     path("password/reset/", views.password_reset, name="password_reset"),
     path("link/<str:token>/", views.link_redeem, name="link_redeem"),
+    path("two-factor/setup/", twofactor.twofactor_setup, name="twofactor_setup"),
+    path("two-factor/verify/", twofactor.twofactor_verify, name="twofactor_verify"),
 ]

@@ -32,6 +32,7 @@ def test_every_rule_of_the_issue_is_registered_by_its_app():
         "checkin_overdue",
         "case_followup",
         "placement_not_before",
+        "breach_notification_due",
     }
 
 

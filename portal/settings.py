@@ -149,6 +149,12 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "portal.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "portal.accounts.backends.lockout_response"
+# Behind N reverse proxies that append to X-Forwarded-For, the client's address is read from it;
+# with 0 (no proxy) REMOTE_ADDR is used, and a client cannot forge its address.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+if PORTAL_TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -263,6 +263,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Two-factor authentication (TOTP, django-otp) for ministry admins and officers.
 PORTAL_REQUIRE_2FA = env.bool("PORTAL_REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Portal Migran"
+# The admin never shows a device's secret or its QR code (and answers 403 for them).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Uploaded documents larger than this are refused by the upload forms.
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 

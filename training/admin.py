@@ -368,7 +368,8 @@ class EnrolmentAdmin(admin.ModelAdmin):
     actions = ["issue_certificates", "withdraw"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_progress()
+        # An officer limited to provinces sees the enrolments of the people living there.
+        return super().get_queryset(request).visible_to(request.user).with_progress()
 
     @admin.display(description=_("sessions attended"), ordering="sessions_attended")
     def attendance(self, obj):
@@ -444,6 +445,14 @@ class AttendanceAdmin(admin.ModelAdmin):
         "recorded_by",
     )
     raw_id_fields = ("enrolment",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(enrolment__in=Enrolment.objects.visible_to(request.user))
+        )
+
     readonly_fields = ("enrolment", "session", "status", "recorded_by", "recorded_at", "updated_at")
     date_hierarchy = "recorded_at"
 
@@ -492,6 +501,14 @@ class AssessmentResultAdmin(admin.ModelAdmin):
     )
     list_select_related = ("enrolment__participant", "enrolment__batch")
     raw_id_fields = ("enrolment",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(enrolment__in=Enrolment.objects.visible_to(request.user))
+        )
+
     fields = ("enrolment", "kind", "assessed_on", "score", "passed", "recorded_by")
     date_hierarchy = "assessed_on"
 
@@ -555,6 +572,14 @@ class CertificateAdmin(admin.ModelAdmin):
         "=enrolment__participant__nik",
     )
     list_select_related = ("enrolment__participant", "enrolment__batch")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(enrolment__in=Enrolment.objects.visible_to(request.user))
+        )
+
     autocomplete_fields = ("welder_qualification",)
     readonly_fields = ("enrolment", "verification_code", "issued_by", "updated_at")
     date_hierarchy = "issued_on"

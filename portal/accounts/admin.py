@@ -224,6 +224,8 @@ class UserAdmin(DjangoUserAdmin):
 
     def link_send_view(self, request):
         """Send a link just shown on the links page; the page posts its token back."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         form = LinkSendForm(request.POST)
         if not form.is_valid():
             return HttpResponseBadRequest()

@@ -38,6 +38,16 @@ from training.models import (
 )
 
 
+class CodeRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by its text code (regions): a NUL or an over-long value is "does not
+    exist" rather than a query PostgreSQL refuses."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data or len(data) > 20:
+            self.fail("does_not_exist", pk_value=str(data).replace("\x00", "")[:20])
+        return super().to_internal_value(data)
+
+
 class UTCDateTimeField(serializers.DateTimeField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default_timezone", dt.UTC)
@@ -621,12 +631,8 @@ class ParticipantWriteSerializer(serializers.Serializer):
     second_phone = serializers.CharField(required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
-    regency = serializers.PrimaryKeyRelatedField(
-        queryset=Regency.objects.all(), required=False, allow_null=True
-    )
-    province = serializers.PrimaryKeyRelatedField(
-        queryset=Province.objects.all(), required=False, allow_null=True
-    )
+    regency = CodeRelatedField(queryset=Regency.objects.all(), required=False, allow_null=True)
+    province = CodeRelatedField(queryset=Province.objects.all(), required=False, allow_null=True)
     education_level = serializers.ChoiceField(
         choices=Participant._meta.get_field("education_level").choices, required=False
     )

@@ -180,7 +180,9 @@ def test_notifications_refuse_malformed_input(client, partner_user):
     before = row_counts()
     for value in BAD_TEXT:
         assert client.post("/notifications/read/", {"page": value}).status_code in ACCEPTED
-        assert client.get("/notifications/", {"page": value}).status_code == 200
+        # A NUL anywhere in the address is refused before any view (portal.core.middleware).
+        expected = 400 if "\x00" in value else 200
+        assert client.get("/notifications/", {"page": value}).status_code == expected
     for pk in ("0", "-1", "99999999999999999999", "abc"):
         assert client.post(f"/notifications/{pk}/read/").status_code in {404, 400}
     assert row_counts() == before
@@ -435,10 +437,11 @@ def test_a_document_over_the_upload_limit_is_refused(client, ministry_admin, med
     client.force_login(ministry_admin)
     before = row_counts()
 
+    client.cookies["django_language"] = "en"
     response = add_document(client, person, SimpleUploadedFile("ktp.pdf", PDF + b"0" * 1000))
 
     assert response.status_code == 200
-    assert "larger than" in str(response.context["adminform"].form.errors)
+    assert "larger than 1000" in str(response.context["adminform"].form.errors)
     assert row_counts() == before
 
 

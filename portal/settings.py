@@ -200,7 +200,8 @@ IMPORT_MAX_ROWS = env.int("PORTAL_IMPORT_MAX_ROWS", default=500_000)
 EXPORT_BACKGROUND_ROWS = env.int("PORTAL_EXPORT_BACKGROUND_ROWS", default=5000)
 EXPORT_LINK_HOURS = env.int("PORTAL_EXPORT_LINK_HOURS", default=24)
 
-# Retention (UU 27/2022): `manage.py apply_retention` anonymises or deletes records older than these.
+# Retention (UU 27/2022): `manage.py apply_retention` anonymises or deletes records older
+# than these.
 PORTAL_RETENTION_CLOSED_CASE_YEARS = env.int("PORTAL_RETENTION_CLOSED_CASE_YEARS", default=5)
 PORTAL_RETENTION_INACTIVE_PARTICIPANT_YEARS = env.int(
     "PORTAL_RETENTION_INACTIVE_PARTICIPANT_YEARS", default=5

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from participants.models import Participant, Participation
 from partners.models import Organisation
@@ -162,6 +163,7 @@ def cases(user):
     return rows
 
 
+@require_GET
 def overview(request):
     """The national overview (or the user's provinces), with the partner chooser."""
     user = request.user

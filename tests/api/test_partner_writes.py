@@ -100,9 +100,7 @@ def test_a_known_nik_of_someone_the_partner_does_not_see_is_refused_and_stays_hi
     assert known.pk not in ids(api.with_token(secret))
 
 
-def test_a_known_nik_of_the_partners_own_person_makes_no_second_person(
-    api, token_a, programme_a
-):
+def test_a_known_nik_of_the_partners_own_person_makes_no_second_person(api, token_a, programme_a):
     _token, secret = token_a
     known = Participation.objects.get(programme=programme_a).participant
     response = api.with_token(secret).post(

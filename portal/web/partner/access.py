@@ -1,8 +1,9 @@
 """Who is looking at the partner pages, and through which organisation's eyes.
 
-Partner staff see their own organisation. Ministry staff not limited to provinces choose a partner (`?org=<slug>` on any
-partner page, remembered in the session) and see the pages exactly as that partner's staff do:
-the pages query through a `PartnerLens`, never through the ministry user. Everyone else gets 403.
+Partner staff see their own organisation. Ministry staff not limited to provinces choose a
+partner (`?org=<slug>` on any partner page, remembered in the session) and see the pages exactly
+as that partner's staff do: the pages query through a `PartnerLens`, never through the ministry
+user. Everyone else gets 403.
 """
 
 from dataclasses import dataclass

@@ -47,7 +47,10 @@ class Filter:
     code: str
     label: object
     apply: object  # (queryset, value) -> queryset
-    choices: object  # () -> [(value, label)]
+    choices: object  # () -> [(value, label)]; None for free text (a search)
+
+
+SEARCH_MAX_LENGTH = 100
 
 
 @dataclass
@@ -91,6 +94,14 @@ class Dataset:
                     _("The list %(list)s has no filter %(filter)s."),
                     params={"list": self.label, "filter": code},
                 )
+            if known[code].choices is None:
+                if len(str(value)) > SEARCH_MAX_LENGTH or "\x00" in str(value):
+                    raise ValidationError(
+                        _("The search %(filter)s is longer than %(max)d characters."),
+                        params={"filter": known[code].label, "max": SEARCH_MAX_LENGTH},
+                    )
+                queryset = known[code].apply(queryset, str(value))
+                continue
             allowed = {str(v) for v, _label in known[code].choices()}
             if str(value) not in allowed:
                 raise ValidationError(
@@ -713,7 +724,15 @@ PARTNER_BATCHES = Dataset(
         Column("capacity", _("Capacity"), "capacity", Kind.NUMBER),
         Column("enrolled", _("Enrolled"), "enrolled", Kind.NUMBER),
     ],
-    filters=[status_filter("status", Batch.Status)],
+    filters=[
+        status_filter("status", Batch.Status),
+        Filter(
+            "q",
+            _("name or code contains"),
+            lambda rows, text: rows.filter(Q(name__icontains=text) | Q(code__icontains=text)),
+            None,
+        ),
+    ],
 )
 
 PARTNER_PARTICIPANTS = Dataset(
@@ -749,6 +768,9 @@ PARTNER_PARTICIPANTS = Dataset(
         status_filter("status", Participant.Status),
         *[f for f in person_filters("") if f.code in {"category", "province"}],
         Filter("phase", _("phase"), _by_phase, lambda: Phase.choices),
+        Filter(
+            "q", _("name contains"), lambda rows, text: rows.filter(full_name__icontains=text), None
+        ),
     ],
 )
 

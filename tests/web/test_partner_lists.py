@@ -313,6 +313,18 @@ def test_the_participant_download_holds_the_page_rows_with_its_filters(client_a,
     assert run.status == ExportRun.Status.DONE
 
 
+def test_the_downloads_apply_the_pages_name_search(client_a, world_a, world_b):
+    world_a.participant(full_name="Ayu Lestari")
+    world_a.participant(full_name="Sari Dewi")
+    world_b.participant(full_name="Ayu Wulandari")
+    rows = _csv(client_a.get(reverse("partner:participants_download") + "?q=ayu"))
+    assert [row[1] for row in rows[1:]] == ["Ayu Lestari"]
+    assert ExportRun.objects.latest("pk").filters == {"q": "ayu"}
+    rows = _csv(client_a.get(reverse("partner:batches_download") + "?q=bali"))
+    assert [row[1] for row in rows[1:]] == ["Las Bali A"]
+    assert _csv(client_a.get(reverse("partner:batches_download") + "?q=jepang"))[1:] == []
+
+
 def test_the_batch_and_agreement_downloads_hold_only_the_organisations_rows(
     client_a, world_a, world_b
 ):

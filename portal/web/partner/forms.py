@@ -53,7 +53,7 @@ class ParticipantFilterForm(SearchForm):
         self.fields["batch"].queryset = batches.order_by("name").only("pk", "name")
 
     def export_filters(self):
-        """The valid filters as the export layer names them (search is not a filter)."""
+        """The valid filters and the name search, as the export layer names them."""
         data = self.cleaned_data
         return {
             "batch": data["batch"].pk if data.get("batch") else "",
@@ -61,6 +61,7 @@ class ParticipantFilterForm(SearchForm):
             "category": data.get("category", ""),
             "phase": data.get("phase", ""),
             "province": data["province"].pk if data.get("province") else "",
+            "q": data.get("q", ""),
         }
 
 

@@ -150,10 +150,7 @@ def batch_list(request, pv):
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     rows = PARTNER_BATCHES.prepare(PARTNER_BATCHES.visible(pv.viewer))
-    if data.get("status"):
-        rows = PARTNER_BATCHES.apply_filters(rows, {"status": data["status"]})
-    if data.get("q"):
-        rows = rows.filter(Q(name__icontains=data["q"]) | Q(code__icontains=data["q"]))
+    rows = PARTNER_BATCHES.apply_filters(rows, {"status": data.get("status"), "q": data.get("q")})
     rows = rows.select_related("track", "programme").order_by("-starts_on", "code")
     page, query = _page(request, rows)
     return render(
@@ -173,7 +170,7 @@ def batch_download(request, pv):
         request,
         pv,
         dataset=PARTNER_BATCHES.code,
-        filters={"status": form.cleaned_data["status"]},
+        filters={"status": form.cleaned_data["status"], "q": form.cleaned_data.get("q")},
     )
 
 
@@ -283,12 +280,7 @@ def _participant_filter_form(request, pv):
 def participant_list(request, pv):
     form, filters = _participant_filter_form(request, pv)
     rows = PARTNER_PARTICIPANTS.prepare(PARTNER_PARTICIPANTS.visible(pv.viewer))
-    if filters is None:
-        rows = rows.none()
-    else:
-        rows = PARTNER_PARTICIPANTS.apply_filters(rows, filters)
-        if form.cleaned_data.get("q"):
-            rows = rows.filter(full_name__icontains=form.cleaned_data["q"])
+    rows = rows.none() if filters is None else PARTNER_PARTICIPANTS.apply_filters(rows, filters)
     enrolments = Enrolment.objects.visible_to(pv.viewer).select_related("batch")
     rows = (
         rows.select_related("province")

@@ -24,6 +24,34 @@ def test_cursor_pages_walk_every_row_once(api, ministry_admin):
     assert len(seen) == 7
 
 
+def test_a_sync_walks_every_row_once_when_thousands_share_one_updated_at(api, ministry_admin):
+    """An import writes its rows with one `updated_at`; the cursor must not page ties by an
+    offset (DRF caps it at 1,000 and then repeats rows)."""
+    people = factories.ParticipantFactory.create_batch(1203)
+    Participant.objects.update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    client = api.as_user(ministry_admin)
+    url, seen = "/api/v1/participants/?page_size=500", []
+    while url:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        last, url = page, page["next"]
+    assert len(seen) == 1203
+    assert set(seen) == {p.pk for p in people}
+    # ...and back again from the last page.
+    back = client.get(last["previous"]).json()
+    assert [row["id"] for row in back["results"]] == seen[500:1000]
+
+
+def test_a_changed_row_moves_to_the_end_of_the_sync_order(api, ministry_admin):
+    first, second, third = factories.ParticipantFactory.create_batch(3)
+    client = api.as_user(ministry_admin)
+    page = client.get("/api/v1/participants/?page_size=2").json()
+    assert [row["id"] for row in page["results"]] == [first.pk, second.pk]
+    Participant.objects.filter(pk=first.pk).update(updated_at=timezone.now())
+    rest = client.get(page["next"]).json()
+    assert [row["id"] for row in rest["results"]] == [third.pk, first.pk]
+
+
 def test_the_page_size_has_a_maximum(api, ministry_admin):
     factories.ParticipantFactory.create_batch(3)
     page = api.as_user(ministry_admin).get("/api/v1/participants/?page_size=100000").json()

@@ -14,7 +14,7 @@ and those of the participants shared with it in the programmes of its agreements
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -104,8 +104,10 @@ def training_enrolments(viewer):
             participant__in=Participant.objects.visible_to(viewer).values("pk"),
             batch__programme_id__in=programmes,
         )
+        # Two EXISTS rather than `pk IN (...) OR pk IN (...)`, which PostgreSQL cannot hash and
+        # re-runs per row (benchmarks/dashboards.py).
         enrolments = Enrolment.objects.filter(
-            Q(pk__in=enrolments.values("pk")) | Q(pk__in=shared.values("pk"))
+            Exists(enrolments.filter(pk=OuterRef("pk"))) | Exists(shared.filter(pk=OuterRef("pk")))
         )
     return enrolments
 

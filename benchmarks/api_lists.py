@@ -9,11 +9,9 @@
   serializer's own model columns, the first 50, `json.dumps`.
 
 Cases per endpoint: the first page (the default order, `updated_at, pk`), and a page deep in
-the cursor: `?ordering=pk` with a cursor made for the middle of the list, as a client walking
-half the list holds. The deep case orders by pk because `generate_load` (like an import by COPY)
-stamps every row with one `updated_at`: DRF's cursor then pages by OFFSET among equal
-positions and caps that offset at 1,000, so the default order cannot go deeper than 1,000 rows
-on this data (a correctness problem reported with issue 13, not a speed figure).
+the cursor in the same order, with a cursor made for the middle of the list, as a sync walking
+half the list holds (`generate_load`, like an import by COPY, stamps every row with one
+`updated_at`: the keyset cursor of portal.api.pagination pages through those ties).
 Each case is run once to warm up and then
 `--repeat` times; the median counts. Aim: within 4x.
 
@@ -60,12 +58,19 @@ def viewset(endpoint):
     raise LookupError(endpoint)
 
 
-def deep_cursor(model):
-    """A DRF cursor for `?ordering=pk` positioned at the middle row of the list."""
+def deep_cursor(model, ordering):
+    """A cursor in the list's own sync order, positioned at the middle row: the keyset
+    position holds every ordering field (portal.api.pagination)."""
     rows = model.objects.count()
-    middle = model.objects.order_by("pk").values_list("pk", flat=True)[rows // 2]
-    token = urlencode({"p": str(middle)})
-    return base64.b64encode(token.encode("ascii")).decode("ascii"), middle
+    fields = [field for field in ordering if field != "pk"]
+    middle = model.objects.order_by(*ordering).values_list(*fields, "pk")[rows // 2]
+    position = json.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in middle])
+    token = urlencode({"p": position})
+    return (
+        base64.b64encode(token.encode("ascii")).decode("ascii"),
+        dict(zip(fields, middle[:-1], strict=True)),
+        middle[-1],
+    )
 
 
 def run_one(endpoint, deep, repeat):
@@ -81,9 +86,13 @@ def run_one(endpoint, deep, repeat):
     url = f"/api/v1/{endpoint}/"
     bare_rows = model.objects.order_by(*view.ordering)
     if deep:
-        cursor, position = deep_cursor(model)
-        url += "?" + urlencode({"ordering": "pk", "cursor": cursor})
-        bare_rows = model.objects.order_by("pk").filter(pk__gt=position)
+        from django.db.models import F
+        from django.db.models.fields.tuple_lookups import TupleGreaterThan
+
+        cursor, values, pk = deep_cursor(model, view.ordering)
+        url += "?" + urlencode({"cursor": cursor})
+        after = TupleGreaterThan(tuple(F(f) for f in view.ordering), [*values.values(), pk])
+        bare_rows = model.objects.order_by(*view.ordering).filter(after)
     names = {f.name: f.attname for f in model._meta.concrete_fields}
     columns = [names[name] for name in view.serializer_class.Meta.fields if name in names]
 

@@ -1,7 +1,8 @@
 import json
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
@@ -137,7 +138,15 @@ def _inverted(field):
 
 
 def _after(order, values):
-    """Rows strictly after `values` in `order` (lexicographic over the ordering fields)."""
+    """Rows strictly after `values` in `order` (lexicographic over the ordering fields).
+
+    When every field goes the same way this is one row comparison, `(updated_at, id) >
+    (v, pk)`, which PostgreSQL answers from the (updated_at, id) index; mixed directions need
+    the spelled-out OR."""
+    descending = {field.startswith("-") for field in order}
+    if len(descending) == 1:
+        lookup = TupleLessThan if descending.pop() else TupleGreaterThan
+        return lookup(tuple(F(field.lstrip("-")) for field in order), list(values))
     condition = Q(pk__in=[])
     for index, field in enumerate(order):
         name = field.lstrip("-")

@@ -5,9 +5,9 @@ could see the row, the row's programmes."""
 
 from django.db.models.signals import pre_delete
 
+from partners.lens import PartnerLens
 from partners.models import Organisation
 
-from .authentication import OrganisationStaff
 from .models import Deletion, scope_keys
 from .scoping import PROGRAMME_PATHS, VISIBLE
 
@@ -51,7 +51,7 @@ def _values(model, pk, path):
 
 
 def _sees(endpoint, organisation_id, pk):
-    rows = VISIBLE[endpoint](OrganisationStaff(organisation_id))
+    rows = VISIBLE[endpoint](PartnerLens(Organisation(pk=organisation_id)))
     return rows.filter(pk=pk).exists()
 
 

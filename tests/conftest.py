@@ -4,10 +4,12 @@ With REQUIRE_SERVICES=1 a test that needs PostgreSQL or Redis fails instead of s
 with REQUIRE_BROWSER=1 the same holds for the browser.
 """
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 
 from tests import factories
@@ -51,8 +53,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by emptying every table, the reference data too; load the
-    regions and placement rules again (as tests/conftest.py does once per session) so that the
-    tests after it find them."""
+    regions, placement rules and reference programmes again (as the session's setup and the
+    migrations do) so that the tests after it find them."""
     yield
     marker = item.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or (
@@ -68,6 +70,10 @@ def pytest_runtest_teardown(item, nextitem):
     with item.config.stash[blocking_manager_key].unblock():
         load_regions()
         placement_rules_load()
+        # The reference programmes and scope items a data migration creates.
+        importlib.import_module("partners.migrations.0003_reference_programmes_scope").create(
+            django_apps, None
+        )
 
 
 @pytest.fixture

@@ -167,13 +167,7 @@ def attendance_record(*, session, statuses, actor):
 
 def consecutive_absences(*, enrolment):
     """Absences in a row counted back from the latest recorded session."""
-    count = 0
-    rows = enrolment.attendances.order_by("-session__starts_at").values_list("status", flat=True)
-    for status in rows:
-        if status != Attendance.Status.ABSENT:
-            break
-        count += 1
-    return count
+    return absence_streaks(enrolment_ids=[enrolment.pk]).get(enrolment.pk, 0)
 
 
 @transaction.atomic
@@ -263,7 +257,7 @@ def certificate_issue(
 
 def absence_streaks(*, enrolment_ids):
     """{enrolment id: absences in a row counted back from its latest recorded session} for many
-    enrolments in one query (the batch page's alert; `consecutive_absences` for one)."""
+    enrolments in one query (the batch page's alert; `consecutive_absences` asks for one)."""
     streaks, closed = {}, set()
     rows = (
         Attendance.objects.filter(enrolment_id__in=list(enrolment_ids))

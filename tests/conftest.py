@@ -77,6 +77,20 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture
+def fresh_cache(settings):
+    """A cache namespace of this test's own (rate-limit and throttle counters start at zero).
+
+    Not `cache.clear()`: on Redis that empties the database every pytest-xdist worker shares,
+    resetting another test's counters halfway."""
+    import uuid
+
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
+
+
+@pytest.fixture
 def require_postgres():
     need(
         settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 
@@ -9,11 +8,8 @@ def _api_urls(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    """Rate-limit counters live in the cache (Redis db of this run): start each test at zero."""
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_throttle_counts(fresh_cache):
+    """Rate-limit counters live in the cache: each test starts at zero."""
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from tests.factories import EnrolmentFactory, ParticipantFactory, TrackFactory
 from training.models import Certificate
@@ -12,10 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_rate_limit(fresh_cache):
+    """The verification limit counts in the cache: each test starts at zero."""
 
 
 @pytest.fixture
